@@ -1,0 +1,1 @@
+"""The `dailypapers` command: a thin layer over the library functions."""

@@ -1,0 +1,64 @@
+"""Entry point: `dailypapers --help` lists every command."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+
+from dailypapers.cli import context, db, imports
+from dailypapers.db import migrate
+from dailypapers.db.engine import unit_of_work
+from dailypapers.ingest.demo import DEMO_DATE, load_demo
+from dailypapers.stats import table_counts
+
+app = typer.Typer(help="dailypapers: research-paper discovery, self-hosted.", no_args_is_help=True)
+app.add_typer(db.app, name="db")
+app.add_typer(imports.app, name="import")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the web site and API."""
+    import uvicorn
+
+    from dailypapers.web.app import create_app
+
+    settings = context.settings()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+def demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Only load into an empty database."),
+) -> None:
+    """Load the demo corpus: 54 real papers listed on 2026-02-19."""
+    engine = context.engine()
+    if not migrate.is_up_to_date(engine):
+        migrate.upgrade(engine)
+    with unit_of_work(engine) as session:
+        if if_empty and table_counts(session)["papers"]:
+            context.console.print("database has papers already; demo not loaded")
+            return
+        summary = load_demo(session)
+    imports.report(summary, as_json=False)
+    context.console.print(f"demo papers listed on {DEMO_DATE}")
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON.")) -> None:
+    """Count papers, authors, organizations, daily entries, users, votes and more."""
+    with unit_of_work(context.engine()) as session:
+        counts = table_counts(session)
+    if as_json:
+        print(json.dumps(counts))
+        return
+    for name, count in counts.items():
+        context.console.print(f"{name:>15} {count:>10,}")
+
+
+def main() -> None:
+    app()

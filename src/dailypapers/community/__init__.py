@@ -1,0 +1,1 @@
+"""What readers add: upvotes, comments and collections."""

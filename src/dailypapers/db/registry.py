@@ -1,0 +1,19 @@
+"""Imports every feature's models so `Base.metadata` knows all tables (Alembic, tests)."""
+
+from dailypapers.accounts import models as accounts_models
+from dailypapers.community import models as community_models
+from dailypapers.db.base import Base
+from dailypapers.digest import models as digest_models
+from dailypapers.jobs import models as jobs_models
+from dailypapers.papers import models as papers_models
+from dailypapers.search import models as search_models
+
+__all__ = [
+    "Base",
+    "accounts_models",
+    "community_models",
+    "digest_models",
+    "jobs_models",
+    "papers_models",
+    "search_models",
+]

@@ -1,0 +1,1 @@
+"""Email digests: subscriptions, composing, the outbox and delivery."""

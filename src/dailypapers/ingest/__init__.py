@@ -1,0 +1,1 @@
+"""Getting papers in: parsers per source, one normalization, one loader."""

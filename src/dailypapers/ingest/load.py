@@ -1,0 +1,155 @@
+"""The one loader: upsert a normalized paper with its authors, organization and daily entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.ingest.records import OrganizationRecord, PaperRecord
+from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
+
+_COPIED_FIELDS = (
+    "title",
+    "abstract",
+    "arxiv_id",
+    "arxiv_version",
+    "updated_at",
+    "categories",
+    "primary_category",
+    "comments",
+    "journal_ref",
+    "doi",
+    "license",
+    "num_authors",
+    "base_upvotes",
+)
+# Filled by some sources only: a source that lacks them does not erase them.
+_KEPT_WHEN_MISSING = ("code_url", "github_stars", "project_url", "ai_summary", "ai_keywords")
+
+
+class Outcome(Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    OLDER = "older"  # an older version than the stored one: ignored
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    paper: Paper
+    outcome: Outcome
+    listed: bool  # a new daily entry was made
+
+
+def load_paper(session: Session, record: PaperRecord) -> LoadResult:
+    """Insert or update `record`; flushes, never commits."""
+    paper = _find(session, record)
+    if paper is None:
+        paper = Paper(key=record.key, title=record.title)
+        session.add(paper)
+        outcome = Outcome.CREATED
+    elif _is_older(record, paper):
+        return LoadResult(paper, Outcome.OLDER, _list(session, paper, record))
+    else:
+        outcome = Outcome.UNCHANGED
+    if _apply(session, paper, record) and outcome is Outcome.UNCHANGED:
+        outcome = Outcome.UPDATED
+    session.flush()
+    return LoadResult(paper, outcome, _list(session, paper, record))
+
+
+def _find(session: Session, record: PaperRecord) -> Paper | None:
+    if record.arxiv_id:
+        found = session.scalar(select(Paper).where(Paper.arxiv_id == record.arxiv_id))
+        if found is not None:
+            return found
+    return session.scalar(select(Paper).where(Paper.key == record.key))
+
+
+def _is_older(record: PaperRecord, paper: Paper) -> bool:
+    return (
+        record.arxiv_version is not None
+        and paper.arxiv_version is not None
+        and record.arxiv_version < paper.arxiv_version
+    )
+
+
+def _apply(session: Session, paper: Paper, record: PaperRecord) -> bool:
+    changed = False
+    values = {name: getattr(record, name) for name in _COPIED_FIELDS}
+    values.update(
+        {n: getattr(record, n) for n in _KEPT_WHEN_MISSING if getattr(record, n) is not None}
+    )
+    if record.published_at and (
+        paper.published_at is None or record.published_at < paper.published_at
+    ):
+        values["published_at"] = record.published_at  # the first version's date is kept
+    if record.arxiv_id:
+        values["arxiv_url"] = f"https://arxiv.org/abs/{record.arxiv_id}"
+        values["pdf_url"] = f"https://arxiv.org/pdf/{record.arxiv_id}"
+    if record.organization is not None:
+        values["organization_id"] = _organization(session, record.organization).id
+    for name, value in values.items():
+        if getattr(paper, name) != value:
+            setattr(paper, name, value)
+            changed = True
+    if record.authors and paper.author_names != record.authors:
+        _set_authors(session, paper, record.authors)
+        changed = True
+    return changed
+
+
+def _organization(session: Session, org: OrganizationRecord) -> Organization:
+    found = session.scalar(select(Organization).where(Organization.name == org.name))
+    if found is None:
+        found = Organization(name=org.name, full_name=org.full_name, avatar_url=org.avatar_url)
+        session.add(found)
+        session.flush()
+    elif org.avatar_url and found.avatar_url != org.avatar_url:
+        found.avatar_url = org.avatar_url
+    return found
+
+
+def author_rows(session: Session, names: list[str]) -> dict[str, Author]:
+    """Author rows for `names`, creating the missing ones (one row per spelling)."""
+    unique = list(dict.fromkeys(names))
+    found = {a.name: a for a in session.scalars(select(Author).where(Author.name.in_(unique)))}
+    for name in unique:
+        if name not in found:
+            found[name] = Author(name=name)
+            session.add(found[name])
+    session.flush()
+    return found
+
+
+def _set_authors(session: Session, paper: Paper, names: list[str]) -> None:
+    rows = author_rows(session, names)
+    paper.author_links.clear()
+    session.flush()
+    for position, name in enumerate(names):
+        paper.author_links.append(PaperAuthor(position=position, author=rows[name]))
+
+
+def _list(session: Session, paper: Paper, record: PaperRecord) -> bool:
+    if record.listed_on is None:
+        return False
+    exists = session.scalar(
+        select(DailyEntry.id).where(
+            DailyEntry.paper_id == paper.id, DailyEntry.day == record.listed_on
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(
+        DailyEntry(
+            paper_id=paper.id,
+            day=record.listed_on,
+            source="import",
+            submitter_name=record.submitter_name,
+        )
+    )
+    session.flush()
+    return True

@@ -1,0 +1,54 @@
+"""Loading a batch of records and counting what happened."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from dailypapers.ingest.load import Outcome, load_paper
+from dailypapers.ingest.records import PaperRecord
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    older: int = 0
+    listed: int = 0
+    rejected: list[str] = field(default_factory=list)  # "line 12: reason"
+
+    @property
+    def seen(self) -> int:
+        return self.created + self.updated + self.unchanged + self.older
+
+    def as_dict(self) -> dict[str, int | list[str]]:
+        return {
+            "seen": self.seen,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "older": self.older,
+            "listed": self.listed,
+            "rejected": self.rejected,
+        }
+
+
+def load_records(session: Session, records: Iterable[PaperRecord]) -> ImportSummary:
+    """Load every record in the caller's transaction."""
+    summary = ImportSummary()
+    for record in records:
+        result = load_paper(session, record)
+        match result.outcome:
+            case Outcome.CREATED:
+                summary.created += 1
+            case Outcome.UPDATED:
+                summary.updated += 1
+            case Outcome.UNCHANGED:
+                summary.unchanged += 1
+            case Outcome.OLDER:
+                summary.older += 1
+        summary.listed += result.listed
+    return summary

@@ -1,0 +1,1 @@
+"""The worker: scheduled jobs and their run records."""

@@ -1,0 +1,1 @@
+"""Papers, authors, organizations and the daily list: the catalogue everything else reads."""

@@ -1,0 +1,1 @@
+"""Full-text and semantic search, fused; similar papers; the quality harness."""
