@@ -26,7 +26,7 @@ _DATE_LINE = re.compile(
     r"^(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d+))?$"
 )
 _AUTHORS_LINE = re.compile(r"^•\s*(?P<count>\d+)\s+authors?$")
-_ORG_LINE = re.compile(r"^(?P<name>\S+)\s+(?P<full>\S.*)$")
+_ORG_LINE = re.compile(r"^(?P<name>\w[\w.-]*)\s+(?P<full>\w.*)$")
 
 
 class PageFormatError(ValueError):
