@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 from sqlalchemy import Engine
@@ -10,8 +12,8 @@ from sqlalchemy import Engine
 from dailypapers.db.engine import make_engine
 from dailypapers.settings import Settings, get_settings
 
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def settings() -> Settings:
@@ -20,5 +22,11 @@ def settings() -> Settings:
     return current
 
 
-def engine() -> Engine:
-    return make_engine(settings().database_url)
+@contextmanager
+def database() -> Iterator[Engine]:
+    """The engine of the configured database, disposed when the command ends."""
+    engine = make_engine(settings().database_url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

@@ -50,6 +50,6 @@ def page(
     except PageFormatError as exc:
         context.err_console.print(f"error: {file}: {exc}; nothing was imported")
         raise typer.Exit(2) from None
-    with unit_of_work(context.engine()) as session:
+    with context.database() as engine, unit_of_work(engine) as session:
         summary = load_records(session, records)
     report(summary, as_json=as_json)

@@ -36,14 +36,14 @@ def demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Only load into an empty database."),
 ) -> None:
     """Load the demo corpus: 54 real papers listed on 2026-02-19."""
-    engine = context.engine()
-    if not migrate.is_up_to_date(engine):
-        migrate.upgrade(engine)
-    with unit_of_work(engine) as session:
-        if if_empty and table_counts(session)["papers"]:
-            context.console.print("database has papers already; demo not loaded")
-            return
-        summary = load_demo(session)
+    with context.database() as engine:
+        if not migrate.is_up_to_date(engine):
+            migrate.upgrade(engine)
+        with unit_of_work(engine) as session:
+            if if_empty and table_counts(session)["papers"]:
+                context.console.print("database has papers already; demo not loaded")
+                return
+            summary = load_demo(session)
     imports.report(summary, as_json=False)
     context.console.print(f"demo papers listed on {DEMO_DATE}")
 
@@ -51,7 +51,7 @@ def demo(
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON.")) -> None:
     """Count papers, authors, organizations, daily entries, users, votes and more."""
-    with unit_of_work(context.engine()) as session:
+    with context.database() as engine, unit_of_work(engine) as session:
         counts = table_counts(session)
     if as_json:
         print(json.dumps(counts))
