@@ -133,3 +133,14 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-not-for-production",
         base_url="http://testserver",
     )
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show how many database tests ran on each backend, so a skipped backend is visible."""
+    counts = {name: 0 for name in BACKENDS}
+    for report in terminalreporter.stats.get("passed", []):
+        for name in BACKENDS:
+            if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid:
+                counts[name] += 1
+    summary = ", ".join(f"{count} on {name}" for name, count in counts.items())
+    terminalreporter.write_line(f"database tests passed: {summary}")
