@@ -46,6 +46,24 @@ class Settings(BaseSettings):
         "cs.CL,cs.CV,cs.AI,cs.LG", description="Categories the worker fetches daily."
     )
     page_size: int = Field(100, description="Papers shown on one list page.")
+    trending_gravity: float = Field(1.5, ge=0, description="Age exponent of the trending score.")
+    trending_age_offset_hours: float = Field(
+        2.0, gt=0, description="Hours added to a paper's age in the trending score."
+    )
+    trending_stars_weight: float = Field(
+        1.0, ge=0, description="Weight of log2(1 + GitHub stars) in the trending score."
+    )
+    digest_size: int = Field(10, ge=1, description="Papers in one digest.")
+    digest_daily_days: str = Field(
+        "mon,tue,wed,thu,fri", description="Weekdays on which daily digests go out."
+    )
+    digest_weekly_day: str = Field("mon", description="Weekday on which weekly digests go out.")
+    digest_send_empty: bool = Field(False, description="Send digests that have no papers.")
+    smtp_timeout_seconds: float = Field(30.0, gt=0, description="SMTP socket timeout.")
+    smtp_max_attempts: int = Field(6, ge=1, description="Tries of a temporarily failing email.")
+    smtp_retry_seconds: float = Field(
+        60.0, ge=0, description="First retry delay; doubles with each attempt."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
 
     @model_validator(mode="after")
