@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from dailypapers.accounts.models import User
 from dailypapers.community.models import Comment, Upvote
 from dailypapers.papers.models import DailyEntry, Organization, Paper, PaperAuthor
+from dailypapers.papers.periods import Period, day_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,18 +30,22 @@ class PaperCard:
     num_comments: int
     code_url: str | None
     project_url: str | None
-    listed_on: date | None = None
+
+
+Sort = Literal["upvotes", "published", "trending"]
 
 
 @dataclass(frozen=True, slots=True)
-class DailyList:
-    day: date | None
+class PaperList:
+    """One page of a period's list, with its neighbours for navigation."""
+
+    period: Period | None
     cards: list[PaperCard]
     page: int
     pages: int
     total: int
-    previous_day: date | None
-    next_day: date | None
+    previous: Period | None
+    next: Period | None
 
 
 def upvote_count() -> ColumnElement[int]:
@@ -59,41 +66,75 @@ def latest_day(session: Session) -> date | None:
     return session.scalar(select(func.max(DailyEntry.day)))
 
 
-def daily_list(
-    session: Session, *, day: date | None = None, page: int = 1, per_page: int = 100
-) -> DailyList:
-    """The papers listed on `day` (default: the latest listed day), most upvoted first."""
-    day = day or latest_day(session)
-    if day is None:
-        return DailyList(None, [], 1, 1, 0, None, None)
-    visible = (DailyEntry.day == day, Paper.hidden.is_(False))
-    total = (
-        session.scalar(select(func.count()).select_from(DailyEntry).join(Paper).where(*visible))
-        or 0
-    )
+def period_list(
+    session: Session,
+    *,
+    period: Period | None = None,
+    sort: Sort = "upvotes",
+    submitter: str | None = None,
+    page: int = 1,
+    per_page: int = 100,
+) -> PaperList:
+    """Papers listed in `period` (default: the latest listed day), each once."""
+    if period is None:
+        latest = latest_day(session)
+        if latest is None:
+            return PaperList(None, [], 1, 1, 0, None, None)
+        period = day_period(latest)
+    entries = select(DailyEntry.paper_id).where(DailyEntry.day.between(period.start, period.end))
+    if submitter is not None:
+        entries = entries.join(User, User.id == DailyEntry.submitter_id, isouter=True).where(
+            or_(User.username == submitter, DailyEntry.submitter_name == submitter)
+        )
+    visible = (Paper.id.in_(entries), Paper.hidden.is_(False))
+    total = session.scalar(select(func.count()).select_from(Paper).where(*visible)) or 0
     votes = upvote_count().label("upvotes")
+    order = {
+        "upvotes": (votes.desc(), Paper.published_at.desc(), Paper.id),
+        "published": (Paper.published_at.desc(), Paper.id),
+        "trending": (votes.desc(), Paper.published_at.desc(), Paper.id),
+    }[sort]
     rows = session.execute(
         select(Paper, votes, comment_count().label("comments"))
-        .join(DailyEntry, DailyEntry.paper_id == Paper.id)
         .where(*visible)
-        .order_by(votes.desc(), Paper.published_at.desc(), Paper.id)
+        .order_by(*order)
         .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    cards = [_card(paper, upvotes, comments, day) for paper, upvotes, comments in rows]
-    return DailyList(
-        day=day,
-        cards=cards,
+    return PaperList(
+        period=period,
+        cards=[_card(paper, upvotes, comments) for paper, upvotes, comments in rows],
         page=page,
         pages=max(1, -(-total // per_page)),
         total=total,
-        previous_day=session.scalar(select(func.max(DailyEntry.day)).where(DailyEntry.day < day)),
-        next_day=session.scalar(select(func.min(DailyEntry.day)).where(DailyEntry.day > day)),
+        previous=_neighbour(session, period, -1),
+        next=_neighbour(session, period, +1),
     )
 
 
-def _card(paper: Paper, upvotes: int, comments: int, day: date | None) -> PaperCard:
+def _neighbour(session: Session, period: Period, step: int) -> Period | None:
+    """The nearest listed day before or after a day; the adjacent week or month otherwise."""
+    if period.kind != "day":
+        return period.shifted(step)
+    column = DailyEntry.day
+    day = session.scalar(
+        select(func.max(column)).where(column < period.start)
+        if step < 0
+        else select(func.min(column)).where(column > period.start)
+    )
+    return day_period(day) if day else None
+
+
+def daily_list(
+    session: Session, *, day: date | None = None, page: int = 1, per_page: int = 100
+) -> PaperList:
+    return period_list(
+        session, period=day_period(day) if day else None, page=page, per_page=per_page
+    )
+
+
+def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
     return PaperCard(
         key=paper.key,
         title=paper.title,
@@ -106,7 +147,6 @@ def _card(paper: Paper, upvotes: int, comments: int, day: date | None) -> PaperC
         num_comments=comments,
         code_url=paper.code_url,
         project_url=paper.project_url,
-        listed_on=day,
     )
 
 
@@ -132,4 +172,4 @@ def paper_detail(session: Session, *, key: str) -> PaperDetail | None:
             select(DailyEntry.day).where(DailyEntry.paper_id == paper.id).order_by(DailyEntry.day)
         )
     )
-    return PaperDetail(paper, _card(paper, upvotes, comments, days[-1] if days else None), days)
+    return PaperDetail(paper, _card(paper, upvotes, comments), days)

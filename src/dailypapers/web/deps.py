@@ -1,15 +1,19 @@
-"""Typed dependencies: one database session per request, committed at the edge."""
+"""Typed dependencies: one database session per request, committed at the edge; the user."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
+from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
+from dailypapers.accounts.models import User
+from dailypapers.accounts.sessions import api_token_user, session_user
 from dailypapers.settings import Settings
+from dailypapers.web.security import SESSION_COOKIE
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -28,3 +32,57 @@ def _templates(request: Request) -> Jinja2Templates:
 SessionDep = Annotated[Session, Depends(_session)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous visitor on a page that needs an account."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def _optional_user(request: Request, session: SessionDep) -> User | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    user = session_user(session, token=token) if token else None
+    request.state.user = user
+    return user
+
+
+def _required_user(request: Request, user: Annotated[User | None, Depends(_optional_user)]) -> User:
+    if user is None:
+        target = request.url.path
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        raise LoginRequired(quote(target, safe="/?=&-_.~"))
+    return user
+
+
+def _admin_user(user: Annotated[User, Depends(_required_user)]) -> User:
+    if not user.is_admin:
+        raise HTTPException(status_code=403, detail="Only administrators can do this.")
+    return user
+
+
+def _api_user(request: Request, session: SessionDep) -> User | None:
+    """The user of a Bearer token; an unknown token is ignored (the HF client sends its own)."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return api_token_user(session, token=header[7:].strip())
+    return None
+
+
+def _api_writer(user: Annotated[User | None, Depends(_api_user)]) -> User:
+    if user is None:
+        raise HTTPException(
+            status_code=401,
+            detail="A personal API token is required (Authorization: Bearer dp_...).",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(_optional_user)]
+RequiredUser = Annotated[User, Depends(_required_user)]
+AdminUser = Annotated[User, Depends(_admin_user)]
+ApiUser = Annotated[User | None, Depends(_api_user)]
+ApiWriter = Annotated[User, Depends(_api_writer)]

@@ -1,0 +1,87 @@
+"""Creating users, checking credentials, changing passwords."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from dailypapers.accounts.models import User
+from dailypapers.accounts.passwords import (
+    MAX_LENGTH,
+    MIN_LENGTH,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,38}$")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# A real hash to verify against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = hash_password("not the password of anyone")
+
+
+class AccountError(ValueError):
+    """A sign-up or password change refused, with a message for the user."""
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise AccountError(f"Passwords have at least {MIN_LENGTH} characters.")
+    if len(password) > MAX_LENGTH:
+        raise AccountError(f"Passwords have at most {MAX_LENGTH} characters.")
+
+
+def create_user(
+    session: Session, *, email: str, username: str, password: str, role: str = "user"
+) -> User:
+    email, username = email.strip().lower(), username.strip()
+    if not EMAIL.match(email) or len(email) > 320:
+        raise AccountError("That email address does not look right.")
+    if not USERNAME.match(username):
+        raise AccountError(
+            "Usernames are 2-39 letters, digits, '-' or '_', starting with a letter or digit."
+        )
+    check_password_rules(password)
+    taken = session.scalar(
+        select(User.id).where(
+            or_(func.lower(User.username) == username.lower(), User.email == email)
+        )
+    )
+    if taken is not None:
+        raise AccountError("That username or email address is already registered.")
+    user = User(email=email, username=username, password_hash=hash_password(password), role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, *, login: str, password: str) -> User | None:
+    """The user whose username or email is `login`, if the password matches."""
+    login = login.strip()
+    user = session.scalar(
+        select(User).where(
+            or_(func.lower(User.username) == login.lower(), User.email == login.lower())
+        )
+    )
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def change_password(session: Session, *, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError("The current password is not right.")
+    check_password_rules(new)
+    user.password_hash = hash_password(new)
+    session.flush()
+
+
+def user_by_username(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.lower()))

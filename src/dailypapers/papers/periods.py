@@ -1,0 +1,88 @@
+"""Days, ISO weeks and months as listing periods: parsing, labels, neighbours."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+PeriodKind = Literal["day", "week", "month"]
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class PeriodError(ValueError):
+    """A period string that is not a real day, week or month."""
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    kind: PeriodKind
+    start: date
+    end: date  # inclusive
+
+    @property
+    def label(self) -> str:
+        """The canonical string: 2026-02-19, 2026-W08 or 2026-02."""
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == "day":
+            return f"{self.start:%b} {self.start.day}, {self.start.year}"
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"Week {week}, {year}"
+        return f"{self.start:%B %Y}"
+
+    def shifted(self, steps: int) -> Period:
+        """The period `steps` periods later (or earlier when negative)."""
+        if self.kind == "day":
+            return day_period(self.start + timedelta(days=steps))
+        if self.kind == "week":
+            return week_containing(self.start + timedelta(weeks=steps))
+        months = self.start.year * 12 + self.start.month - 1 + steps
+        return month_period(months // 12, months % 12 + 1)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def day_period(day: date) -> Period:
+    return Period("day", day, day)
+
+
+def week_containing(day: date) -> Period:
+    start = day - timedelta(days=day.weekday())
+    return Period("week", start, start + timedelta(days=6))
+
+
+def month_period(year: int, month: int) -> Period:
+    start = date(year, month, 1)
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return Period("month", start, following - timedelta(days=1))
+
+
+def parse_period(kind: PeriodKind, text: str) -> Period:
+    """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong."""
+    try:
+        if kind == "day":
+            return day_period(date.fromisoformat(text) if len(text) == 10 else _bad(text, kind))
+        if kind == "week" and (match := _WEEK.match(text)):
+            return week_containing(date.fromisocalendar(int(match[1]), int(match[2]), 1))
+        if kind == "month" and (match := _MONTH.match(text)):
+            return month_period(int(match[1]), int(match[2]))
+    except ValueError as exc:
+        raise PeriodError(f"{text!r} is not a valid {kind}: {exc}") from None
+    return _bad(text, kind)
+
+
+def _bad(text: str, kind: PeriodKind) -> Period:
+    formats = {"day": "YYYY-MM-DD", "week": "YYYY-Www", "month": "YYYY-MM"}
+    raise PeriodError(f"{text!r} is not a valid {kind}; expected {formats[kind]}")
