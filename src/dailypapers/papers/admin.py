@@ -1,0 +1,36 @@
+"""What administrators do to papers: hide and feature."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.accounts.models import User
+from dailypapers.papers.models import Paper
+
+
+class AdminError(PermissionError):
+    pass
+
+
+def _paper(session: Session, *, admin: User, key: str) -> Paper:
+    if not admin.is_admin:
+        raise AdminError("Only administrators can do this.")
+    paper = session.scalar(select(Paper).where(Paper.key == key))
+    if paper is None:
+        raise LookupError(f"no paper with id {key!r}")
+    return paper
+
+
+def set_hidden(session: Session, *, admin: User, key: str, hidden: bool) -> Paper:
+    paper = _paper(session, admin=admin, key=key)
+    paper.hidden = hidden
+    session.flush()
+    return paper
+
+
+def set_featured(session: Session, *, admin: User, key: str, featured: bool) -> Paper:
+    paper = _paper(session, admin=admin, key=key)
+    paper.featured = featured
+    session.flush()
+    return paper
