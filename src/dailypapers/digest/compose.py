@@ -1,0 +1,149 @@
+"""Composing a period's digests into the outbox, in batches, before anything is sent.
+
+Rerunning is safe: subscriptions that already have the period's digest are skipped, and the
+outbox's unique key catches a concurrent run. Each batch commits on its own, so a run killed
+midway keeps what it composed and the next run composes the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, exists, select
+
+from dailypapers.db.base import utcnow
+from dailypapers.db.engine import unit_of_work
+from dailypapers.digest.content import DigestItem, PeriodContent, period_content
+from dailypapers.digest.matching import QueryMatcher
+from dailypapers.digest.models import OutboxMessage, Subscription
+from dailypapers.digest.outbox import Links, enqueue, list_headers, new_message, site_url
+from dailypapers.digest.render import RenderedEmail, render_email
+from dailypapers.digest.schedule import Period
+from dailypapers.digest.topics import topic_lines
+from dailypapers.ranking.trending import TrendingParams
+from dailypapers.settings import Settings
+
+BATCH_SIZE = 500
+
+
+@dataclass(slots=True)
+class ComposeReport:
+    period: str
+    papers: int = 0  # listed in the period
+    subscribers: int = 0  # active subscribers of this frequency seen by the run
+    composed: int = 0
+    empty: int = 0  # nothing matched: no email
+    already: int = 0  # composed by an earlier run
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def period_label(first: date | None, last: date | None, fallback: date) -> str:
+    first, last = first or fallback, last or fallback
+    if first == last:
+        return f"{last:%b} {last.day}, {last.year}"
+    if first.year != last.year:
+        return f"{first:%b} {first.day}, {first.year} – {last:%b} {last.day}, {last.year}"
+    return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
+
+
+def render_digest(
+    settings: Settings,
+    subscription: Subscription,
+    content: PeriodContent,
+    items: list[DigestItem],
+) -> tuple[RenderedEmail, Links]:
+    links = Links.of(settings, subscription)
+    context = {
+        "heading": "Daily Papers" if content.period.kind == "daily" else "Weekly Papers",
+        "period_label": period_label(content.first_day, content.last_day, content.period.send_date),
+        "items": items,
+        "topics": topic_lines(subscription.topics),
+        "frequency": subscription.frequency,
+        "site_url": site_url(settings),
+        "manage_url": links.manage_url,
+        "unsubscribe_url": links.unsubscribe_url,
+    }
+    return render_email("digest", context), links
+
+
+def compose_period(
+    engine: Engine,
+    settings: Settings,
+    *,
+    period: Period,
+    dry_run: bool = False,
+    query_matcher: QueryMatcher | None = None,
+    batch_size: int = BATCH_SIZE,
+    now: datetime | None = None,
+) -> ComposeReport:
+    """One outbox message per active subscriber of the period's frequency."""
+    report = ComposeReport(period=period.key)
+    with unit_of_work(engine) as session:
+        content = period_content(
+            session,
+            period=period,
+            params=TrendingParams.from_settings(settings),
+            query_matcher=query_matcher,
+        )
+        report.already = len(
+            session.scalars(select(OutboxMessage.id).where(_digest_of(period))).all()
+        )
+    report.papers = len(content.trending)
+    last_id = 0
+    while True:
+        with unit_of_work(engine) as session:
+            batch = list(session.scalars(_pending_subscribers(period, last_id, batch_size)))
+            if not batch:
+                break
+            rows = []
+            for subscription in batch:
+                row = _message(settings, subscription, content)
+                if row is None:
+                    report.empty += 1
+                else:
+                    rows.append(row)
+            report.subscribers += len(batch)
+            report.composed += len(rows) if dry_run else enqueue(session, rows, now=now or utcnow())
+            last_id = batch[-1].id
+    report.subscribers += report.already
+    return report
+
+
+def _message(
+    settings: Settings, subscription: Subscription, content: PeriodContent
+) -> dict[str, Any] | None:
+    items = content.items_for(subscription.topics, settings.digest_size)
+    if not items and not settings.digest_send_empty:
+        return None
+    rendered, links = render_digest(settings, subscription, content, items)
+    return new_message(
+        settings,
+        subscription=subscription,
+        kind="digest",
+        period_key=content.period.key,
+        rendered=rendered,
+        headers=list_headers(settings, links),
+    )
+
+
+def _digest_of(period: Period) -> Any:
+    return and_(OutboxMessage.kind == "digest", OutboxMessage.period_key == period.key)
+
+
+def _pending_subscribers(period: Period, last_id: int, limit: int) -> Any:
+    done = exists().where(OutboxMessage.subscription_id == Subscription.id, _digest_of(period))
+    return (
+        select(Subscription)
+        .where(
+            Subscription.status == "active",
+            Subscription.frequency == period.kind,
+            Subscription.id > last_id,
+            ~done,
+        )
+        .order_by(Subscription.id)
+        .limit(limit)
+    )

@@ -1,0 +1,159 @@
+"""The outbox: one row per email, written before anything is sent.
+
+A row's key (subscription, kind, period) is unique, so composing twice writes nothing new;
+`mime_message` turns a row into the bytes that go over SMTP.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from dailypapers.digest.models import OutboxMessage, Subscription
+from dailypapers.digest.render import RenderedEmail
+from dailypapers.digest.tokens import confirm_token, manage_token
+from dailypapers.settings import Settings
+
+WIRE_POLICY = SMTP.clone(max_line_length=998)
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """The signed links of one subscription."""
+
+    manage_url: str
+    unsubscribe_url: str
+    token: str
+
+    @classmethod
+    def of(cls, settings: Settings, subscription: Subscription) -> Links:
+        token = manage_token(
+            settings.secret_key, subscription_id=subscription.id, email=subscription.email
+        )
+        base = site_url(settings)
+        return cls(f"{base}/subscriptions/{token}", f"{base}/unsubscribe/{token}", token)
+
+
+def confirm_url(settings: Settings, subscription: Subscription) -> str:
+    token = confirm_token(
+        settings.secret_key, subscription_id=subscription.id, email=subscription.email
+    )
+    return f"{site_url(settings)}/subscribe/confirm/{token}"
+
+
+def site_url(settings: Settings) -> str:
+    return settings.base_url.rstrip("/")
+
+
+def sender_address(settings: Settings) -> str:
+    return parseaddr(settings.mail_from)[1]
+
+
+def mail_domain(settings: Settings) -> str:
+    return (
+        sender_address(settings).rpartition("@")[2]
+        or urlsplit(settings.base_url).hostname
+        or "localhost"
+    )
+
+
+def list_headers(settings: Settings, links: Links) -> dict[str, str]:
+    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click."""
+    mailto = f"mailto:{sender_address(settings)}?subject={quote('unsubscribe ' + links.token)}"
+    return {
+        "List-Unsubscribe": f"<{links.unsubscribe_url}>, <{mailto}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": f"dailypapers digest <digest.{mail_domain(settings)}>",
+    }
+
+
+def new_message(
+    settings: Settings,
+    *,
+    subscription: Subscription,
+    kind: str,
+    period_key: str,
+    rendered: RenderedEmail,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The values of one outbox row (not yet inserted)."""
+    local = f"{kind}.{period_key.replace(':', '-')}.{subscription.id}.{secrets.token_hex(6)}"
+    return {
+        "subscription_id": subscription.id,
+        "kind": kind,
+        "period_key": period_key,
+        "to_addr": subscription.email,
+        "message_id": f"<{local}@{mail_domain(settings)}>",
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "headers": headers or {},
+        "status": "queued",
+        "attempts": 0,
+    }
+
+
+def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
+    """Insert rows; one whose (subscription, kind, period) exists is skipped. Returns the count."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = [{**row, "next_attempt_at": now, "created_at": now} for row in rows]
+    statement = insert(OutboxMessage).on_conflict_do_nothing(
+        index_elements=["subscription_id", "kind", "period_key"]
+    )
+    result = session.execute(statement.returning(OutboxMessage.id), values)
+    return len(result.all())
+
+
+def existing_keys(session: Session, *, kind: str, period_key: str) -> set[int]:
+    """Subscriptions that already have a message of this kind and period."""
+    query = select(OutboxMessage.subscription_id).where(
+        OutboxMessage.kind == kind, OutboxMessage.period_key == period_key
+    )
+    return {row for row in session.scalars(query) if row is not None}
+
+
+def mime_message(
+    settings: Settings,
+    *,
+    to_addr: str,
+    subject: str,
+    message_id: str,
+    body_text: str,
+    body_html: str | None,
+    headers: dict[str, str],
+    date: datetime,
+) -> EmailMessage:
+    """multipart/alternative (text, then HTML), quoted-printable, CRLF line ends."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = settings.mail_from
+    message["To"] = to_addr
+    message["Subject"] = subject
+    message["Date"] = format_datetime(date)
+    message["Message-ID"] = message_id
+    for name, value in headers.items():
+        message[name] = value
+    message.set_content(body_text, cte="quoted-printable")
+    if body_html:
+        message.add_alternative(body_html, subtype="html", cte="quoted-printable")
+    return message
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The wire form. Headers fold only past 998 characters, so long List-Unsubscribe links
+    stay plain instead of becoming RFC 2047 encoded words; bodies keep their 76-column
+    quoted-printable lines."""
+    return message.as_bytes(policy=WIRE_POLICY)

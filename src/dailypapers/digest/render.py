@@ -1,0 +1,59 @@
+"""Emails as templates: `templates/<kind>/subject.txt, body.txt, body.html` per kind.
+
+HTML templates are autoescaped; their `<style>` is moved into `style` attributes by
+css-inline, since many mail clients drop style sheets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import css_inline
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+KINDS = ("digest", "confirm", "manage")
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+def http_url(value: str | None) -> str | None:
+    """A link only when it is an http(s) URL: nothing else goes into an href."""
+    if value and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("dailypapers.digest", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["http_url"] = http_url
+    return env
+
+
+@lru_cache(maxsize=1)
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def render_email(kind: str, context: dict[str, Any]) -> RenderedEmail:
+    if kind not in KINDS:
+        raise ValueError(f"no email templates for kind {kind!r}")
+    env = _environment()
+    subject = env.get_template(f"{kind}/subject.txt").render(context)
+    text = env.get_template(f"{kind}/body.txt").render(context)
+    html = env.get_template(f"{kind}/body.html").render(context)
+    return RenderedEmail(" ".join(subject.split()), text, _inliner().inline(html))

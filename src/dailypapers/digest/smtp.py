@@ -1,0 +1,190 @@
+"""The mail transport: SMTP from `DAILYPAPERS_SMTP_URL`, one connection kept for a run.
+
+A message goes out in two steps so the caller can record its claim in between:
+`begin` sends the envelope and the whole body except the final dot, `finish` sends the
+dot and reads the reply. A server discards a message whose dot never came, so a sender
+killed before `finish` has delivered nothing; `abort` drops the connection for that purpose.
+"""
+
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+_BARE_NEWLINE = re.compile(rb"\r\n|\n|\r")
+
+
+class SmtpFailure(Exception):
+    """A message was not accepted; `code` is the SMTP reply code, 0 for connection errors."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code} {text}" if code else text)
+        self.code = code
+        self.text = text
+
+
+class TemporaryFailure(SmtpFailure):
+    """4xx replies, refused or broken connections, timeouts before the final dot: retry."""
+
+
+class PermanentFailure(SmtpFailure):
+    """5xx replies: do not retry."""
+
+
+class UnconfirmedDelivery(SmtpFailure):
+    """The connection broke after the final dot: the server may well have the message."""
+
+
+class MailTransport(Protocol):
+    def begin(self, *, sender: str, recipient: str, data: bytes) -> None: ...
+    def finish(self) -> None: ...
+    def abort(self) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    host: str
+    port: int
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    implicit_tls: bool = False
+    timeout: float = 30.0
+    local_hostname: str = "localhost"
+
+    @classmethod
+    def from_url(
+        cls, url: str, *, timeout: float = 30.0, local_hostname: str = "localhost"
+    ) -> SmtpConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError(
+                f"DAILYPAPERS_SMTP_URL {url!r}: expected smtp://[user:pass@]host[:port][?starttls=1]"
+                " or smtps://..."
+            )
+        query = parse_qs(parts.query)
+        implicit = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname,
+            port=parts.port or (465 if implicit else 25),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            starttls=query.get("starttls", ["0"])[0].lower() in TRUE_WORDS,
+            implicit_tls=implicit,
+            timeout=timeout,
+            local_hostname=local_hostname,
+        )
+
+
+def smtp_payload(data: bytes) -> bytes:
+    """CRLF line ends, leading dots doubled (RFC 5321 4.5.2), ending in CRLF; no final dot."""
+    body = _LEADING_DOT.sub(b"..", _BARE_NEWLINE.sub(b"\r\n", data))
+    return body if body.endswith(b"\r\n") else body + b"\r\n"
+
+
+class SmtpTransport:
+    def __init__(self, config: SmtpConfig) -> None:
+        self.config = config
+        self._conn: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        c = self.config
+        try:
+            if c.implicit_tls:
+                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                    c.host, c.port, local_hostname=c.local_hostname, timeout=c.timeout,
+                    context=ssl.create_default_context(),
+                )  # fmt: skip
+            else:
+                conn = smtplib.SMTP(
+                    c.host, c.port, local_hostname=c.local_hostname, timeout=c.timeout
+                )
+            conn.ehlo()
+            if c.starttls:
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if c.username:
+                conn.login(c.username, c.password or "")
+        except smtplib.SMTPAuthenticationError as exc:
+            raise PermanentFailure(exc.smtp_code, _text(exc.smtp_error)) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(0, f"cannot connect to {c.host}:{c.port}: {exc}") from exc
+        return conn
+
+    def begin(self, *, sender: str, recipient: str, data: bytes) -> None:
+        """Everything but the final dot. Raises Temporary/PermanentFailure when refused."""
+        conn = self._conn or self._connect()
+        self._conn = conn
+        try:
+            try:
+                code, text = conn.mail(sender)
+            except smtplib.SMTPServerDisconnected:  # an idle connection the server closed
+                self._conn = conn = self._connect()
+                code, text = conn.mail(sender)
+            self._expect(code, text, (250,))
+            self._expect(*conn.rcpt(recipient), (250, 251))
+            conn.putcmd("data")
+            self._expect(*conn.getreply(), (354,))
+            conn.send(smtp_payload(data))
+        except SmtpFailure:
+            raise
+        except (OSError, smtplib.SMTPException) as exc:
+            self.abort()
+            raise TemporaryFailure(0, f"connection lost: {exc}") from exc
+
+    def finish(self) -> None:
+        """Send the final dot and read the verdict."""
+        conn = self._conn
+        if conn is None:
+            raise TemporaryFailure(0, "finish() without begin()")
+        try:
+            conn.send(b".\r\n")
+            code, text = conn.getreply()
+        except (OSError, smtplib.SMTPException) as exc:
+            self._conn = None
+            conn.close()
+            raise UnconfirmedDelivery(0, f"no reply after the final dot: {exc}") from exc
+        if code != 250:
+            raise _failure(code, text)
+
+    def abort(self) -> None:
+        """Drop the connection mid-message: the server discards what it got."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def close(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            self._conn.quit()
+        except (OSError, smtplib.SMTPException):
+            self._conn.close()
+        self._conn = None
+
+    def _expect(self, code: int, text: bytes, accepted: tuple[int, ...]) -> None:
+        if code in accepted:
+            return
+        conn = self._conn
+        if conn is not None:
+            try:
+                conn.rset()
+            except (OSError, smtplib.SMTPException):
+                self.abort()
+        raise _failure(code, text)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+def _failure(code: int, text: bytes) -> SmtpFailure:
+    kind = PermanentFailure if 500 <= code < 600 else TemporaryFailure
+    return kind(code, _text(text))

@@ -1,0 +1,228 @@
+"""Subscribing, confirming, changing and stopping digests. Flushes, never commits.
+
+Double opt-in: a new subscription is `pending` until its confirmation link is used; only
+`active` subscriptions get digests. A public subscribe request never changes an active
+subscription: the address gets an email with its manage link instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.errors import HeaderParseError
+from email.headerregistry import Address
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.digest.models import Subscription
+from dailypapers.digest.outbox import Links, confirm_url, enqueue, new_message, site_url
+from dailypapers.digest.render import render_email
+from dailypapers.digest.schedule import PERIOD_KINDS
+from dailypapers.digest.tokens import (
+    BadTokenError,
+    fingerprint,
+    read_confirm_token,
+    read_manage_token,
+)
+from dailypapers.settings import Settings
+
+STATUSES = ("pending", "active", "paused", "unsubscribed")
+
+
+class SubscriptionError(ValueError):
+    """Bad input for a subscription; the message says what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeResult:
+    subscription: Subscription
+    created: bool
+    email_kind: str | None  # the message queued for this request: confirm, manage or none
+
+
+def normalize_email(raw: str) -> str:
+    text = raw.strip()
+    try:
+        address = Address(addr_spec=text)
+    except (HeaderParseError, ValueError, IndexError):
+        address = None
+    if (
+        address is None
+        or not address.username
+        or "." not in address.domain.strip(".")
+        or len(text) > 320
+        or any(c.isspace() for c in text)
+    ):
+        raise SubscriptionError(f"{raw.strip()[:100]!r} is not an email address")
+    return f"{address.username}@{address.domain.lower()}"
+
+
+def check_frequency(frequency: str) -> str:
+    if frequency not in PERIOD_KINDS:
+        raise SubscriptionError(f"frequency must be daily or weekly, not {frequency!r}")
+    return frequency
+
+
+def find_subscription(session: Session, *, email: str) -> Subscription | None:
+    return session.scalar(select(Subscription).where(Subscription.email == email))
+
+
+def subscribe(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    now: datetime,
+    frequency: str = "daily",
+    topics: dict[str, list[str]] | None = None,
+) -> SubscribeResult:
+    """A public request: create or renew a pending subscription and queue its confirmation."""
+    email = normalize_email(email)
+    frequency = check_frequency(frequency)
+    subscription = find_subscription(session, email=email)
+    created = subscription is None
+    if subscription is None:
+        subscription = Subscription(email=email, status="pending", created_at=now)
+        session.add(subscription)
+    if subscription.status == "active":
+        queued = queue_notice(session, settings, subscription, kind="manage", now=now)
+        return SubscribeResult(subscription, created, "manage" if queued else None)
+    subscription.status = "pending"
+    subscription.frequency = frequency
+    subscription.topics = topics or {}
+    session.flush()
+    queued = queue_notice(session, settings, subscription, kind="confirm", now=now)
+    return SubscribeResult(subscription, created, "confirm" if queued else None)
+
+
+def add_subscriber(
+    session: Session,
+    settings: Settings,
+    *,
+    email: str,
+    now: datetime,
+    confirmed: bool = False,
+    frequency: str | None = None,
+    topics: dict[str, list[str]] | None = None,
+) -> SubscribeResult:
+    """An operator's request: create or update, optionally confirmed without an email."""
+    email = normalize_email(email)
+    subscription = find_subscription(session, email=email)
+    created = subscription is None
+    if subscription is None:
+        subscription = Subscription(email=email, status="pending", created_at=now, topics={})
+        session.add(subscription)
+    if frequency is not None:
+        subscription.frequency = check_frequency(frequency)
+    if topics is not None:
+        subscription.topics = topics
+    if confirmed and subscription.status != "active":
+        _activate(subscription, now)
+    session.flush()
+    if subscription.status == "active":
+        return SubscribeResult(subscription, created, None)
+    if subscription.status != "pending":
+        subscription.status = "pending"
+    queued = queue_notice(session, settings, subscription, kind="confirm", now=now)
+    return SubscribeResult(subscription, created, "confirm" if queued else None)
+
+
+def queue_notice(
+    session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
+) -> bool:
+    """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
+    session.flush()
+    context: dict[str, Any] = {
+        "site_url": site_url(settings),
+        "email": subscription.email,
+        "frequency": subscription.frequency,
+        "manage_url": Links.of(settings, subscription).manage_url,
+        "confirm_url": confirm_url(settings, subscription) if kind == "confirm" else "",
+    }
+    row = new_message(
+        settings,
+        subscription=subscription,
+        kind=kind,
+        period_key=f"{kind}:{now:%Y-%m-%dT%H}",
+        rendered=render_email(kind, context),
+    )
+    return enqueue(session, [row], now=now) == 1
+
+
+def _activate(subscription: Subscription, now: datetime) -> None:
+    subscription.status = "active"
+    subscription.confirmed_at = now
+    subscription.permanent_failures = 0
+
+
+def _by_token(session: Session, subscription_id: int, email_fingerprint: str) -> Subscription:
+    subscription = session.get(Subscription, subscription_id)
+    if subscription is None or fingerprint(subscription.email) != email_fingerprint:
+        raise BadTokenError("this link is for a subscription that no longer exists")
+    return subscription
+
+
+def confirm(session: Session, settings: Settings, *, token: str, now: datetime) -> Subscription:
+    """Activate the subscription of a confirmation link (again is fine)."""
+    subscription = _by_token(session, *read_confirm_token(settings.secret_key, token))
+    if subscription.status == "unsubscribed":
+        raise BadTokenError("this subscription was cancelled; subscribe again to restart it")
+    if subscription.status != "active":
+        _activate(subscription, now)
+        session.flush()
+    return subscription
+
+
+def subscription_for_token(session: Session, settings: Settings, *, token: str) -> Subscription:
+    """The subscription a manage or unsubscribe link is for."""
+    return _by_token(session, *read_manage_token(settings.secret_key, token))
+
+
+def update_subscription(
+    session: Session,
+    subscription: Subscription,
+    *,
+    frequency: str,
+    topics: dict[str, list[str]],
+    now: datetime,
+) -> Subscription:
+    """From the manage page: the link proves the address, so this also resumes a paused one."""
+    subscription.frequency = check_frequency(frequency)
+    subscription.topics = topics
+    if subscription.status in ("paused", "unsubscribed", "pending"):
+        _activate(subscription, now)
+    session.flush()
+    return subscription
+
+
+def unsubscribe(session: Session, subscription: Subscription) -> Subscription:
+    subscription.status = "unsubscribed"
+    session.flush()
+    return subscription
+
+
+def list_subscriptions(session: Session, *, status: str | None = None) -> list[Subscription]:
+    query = select(Subscription).order_by(Subscription.id)
+    if status is not None:
+        if status not in STATUSES:
+            raise SubscriptionError(f"status must be one of {', '.join(STATUSES)}")
+        query = query.where(Subscription.status == status)
+    return list(session.scalars(query))
+
+
+def subscription_dict(subscription: Subscription) -> dict[str, Any]:
+    """The JSON form, used by `dailypapers subscribers list --json`."""
+    return {
+        "id": subscription.id,
+        "email": subscription.email,
+        "status": subscription.status,
+        "frequency": subscription.frequency,
+        "topics": subscription.topics or {},
+        "permanent_failures": subscription.permanent_failures,
+        "created_at": subscription.created_at.isoformat(),
+        "confirmed_at": subscription.confirmed_at.isoformat()
+        if subscription.confirmed_at
+        else None,
+    }
