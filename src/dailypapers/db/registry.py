@@ -1,6 +1,7 @@
 """Imports every feature's models so `Base.metadata` knows all tables (Alembic, tests)."""
 
 from dailypapers.accounts import models as accounts_models
+from dailypapers.changes import models as changes_models
 from dailypapers.community import models as community_models
 from dailypapers.db.base import Base
 from dailypapers.digest import models as digest_models
@@ -11,6 +12,7 @@ from dailypapers.search import models as search_models
 __all__ = [
     "Base",
     "accounts_models",
+    "changes_models",
     "community_models",
     "digest_models",
     "jobs_models",
