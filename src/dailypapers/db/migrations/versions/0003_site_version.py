@@ -53,7 +53,9 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_site_version_single_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_site_version")),
     )
-    op.execute("INSERT INTO site_version (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)")
+    op.execute(
+        "INSERT INTO site_version (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)"
+    )
     if op.get_bind().dialect.name == "sqlite":
         for table in WATCHED_TABLES:
             for event in ("INSERT", "UPDATE", "DELETE"):
