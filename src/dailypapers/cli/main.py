@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from dailypapers.cli import context, db, imports
+from dailypapers.cli import context, db, digest, imports
 from dailypapers.db import migrate
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import DEMO_DATE, load_demo
@@ -15,6 +15,8 @@ from dailypapers.stats import table_counts
 app = typer.Typer(help="dailypapers: research-paper discovery, self-hosted.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
+app.add_typer(digest.app, name="digest")
+app.add_typer(digest.subscribers_app, name="subscribers")
 
 
 @app.command()

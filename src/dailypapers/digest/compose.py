@@ -107,7 +107,7 @@ def compose_period(
                 else:
                     rows.append(row)
             report.subscribers += len(batch)
-            report.composed += len(rows) if dry_run else enqueue(session, rows, now=now or utcnow())
+            report.composed += len(rows if dry_run else enqueue(session, rows, now=now or utcnow()))
             last_id = batch[-1].id
     report.subscribers += report.already
     return report

@@ -104,10 +104,10 @@ def new_message(
     }
 
 
-def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) -> int:
-    """Insert rows; one whose (subscription, kind, period) exists is skipped. Returns the count."""
+def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) -> list[int]:
+    """Insert rows; one whose (subscription, kind, period) exists is skipped. Returns new ids."""
     if not rows:
-        return 0
+        return []
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = [{**row, "next_attempt_at": now, "created_at": now} for row in rows]
@@ -115,7 +115,7 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) 
         index_elements=["subscription_id", "kind", "period_key"]
     )
     result = session.execute(statement.returning(OutboxMessage.id), values)
-    return len(result.all())
+    return list(result.scalars())
 
 
 def existing_keys(session: Session, *, kind: str, period_key: str) -> set[int]:

@@ -39,7 +39,8 @@ class SubscriptionError(ValueError):
 class SubscribeResult:
     subscription: Subscription
     created: bool
-    email_kind: str | None  # the message queued for this request: confirm, manage or none
+    email_kind: str | None = None  # the message queued for this request: confirm or manage
+    outbox_id: int | None = None  # deliver it once the transaction has committed
 
 
 def normalize_email(raw: str) -> str:
@@ -87,14 +88,11 @@ def subscribe(
         subscription = Subscription(email=email, status="pending", created_at=now)
         session.add(subscription)
     if subscription.status == "active":
-        queued = queue_notice(session, settings, subscription, kind="manage", now=now)
-        return SubscribeResult(subscription, created, "manage" if queued else None)
+        return _notified(session, settings, subscription, created, kind="manage", now=now)
     subscription.status = "pending"
     subscription.frequency = frequency
     subscription.topics = topics or {}
-    session.flush()
-    queued = queue_notice(session, settings, subscription, kind="confirm", now=now)
-    return SubscribeResult(subscription, created, "confirm" if queued else None)
+    return _notified(session, settings, subscription, created, kind="confirm", now=now)
 
 
 def add_subscriber(
@@ -122,16 +120,27 @@ def add_subscriber(
         _activate(subscription, now)
     session.flush()
     if subscription.status == "active":
-        return SubscribeResult(subscription, created, None)
-    if subscription.status != "pending":
-        subscription.status = "pending"
-    queued = queue_notice(session, settings, subscription, kind="confirm", now=now)
-    return SubscribeResult(subscription, created, "confirm" if queued else None)
+        return SubscribeResult(subscription, created)
+    subscription.status = "pending"
+    return _notified(session, settings, subscription, created, kind="confirm", now=now)
+
+
+def _notified(
+    session: Session,
+    settings: Settings,
+    subscription: Subscription,
+    created: bool,
+    *,
+    kind: str,
+    now: datetime,
+) -> SubscribeResult:
+    outbox_id = queue_notice(session, settings, subscription, kind=kind, now=now)
+    return SubscribeResult(subscription, created, kind if outbox_id else None, outbox_id)
 
 
 def queue_notice(
     session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
-) -> bool:
+) -> int | None:
     """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
     session.flush()
     context: dict[str, Any] = {
@@ -148,7 +157,8 @@ def queue_notice(
         period_key=f"{kind}:{now:%Y-%m-%dT%H}",
         rendered=render_email(kind, context),
     )
-    return enqueue(session, [row], now=now) == 1
+    ids = enqueue(session, [row], now=now)
+    return ids[0] if ids else None
 
 
 def _activate(subscription: Subscription, now: datetime) -> None:
