@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     smtp_retry_seconds: float = Field(
         60.0, ge=0, description="First retry delay; doubles with each attempt."
     )
+    max_submissions_per_day: int = Field(
+        5, ge=1, description="Papers one user may submit a day (admins are exempt)."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
 
     @model_validator(mode="after")

@@ -39,7 +39,8 @@ def test_the_paper_page_and_404(client: TestClient, engine: Engine) -> None:
         key = paper.key
     page = client.get(f"/papers/{key}")
     assert page.status_code == 200
-    assert "Attention Is Enough" in page.text and "Ada Lovelace, Alan Turing" in page.text
+    assert "Attention Is Enough" in page.text
+    assert '<a href="/authors/Ada%20Lovelace">Ada Lovelace</a>' in page.text
     assert f"https://arxiv.org/abs/{key}" in page.text and "https://github.com/a/b" in page.text
     assert client.get("/papers/9999.99999").status_code == 404
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 PeriodKind = Literal["day", "week", "month"]
+SpanKind = Literal["day", "week", "month", "range"]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -18,7 +19,7 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    kind: PeriodKind
+    kind: SpanKind
     start: date
     end: date  # inclusive
 
@@ -30,6 +31,8 @@ class Period:
         if self.kind == "week":
             year, week, _ = self.start.isocalendar()
             return f"{year}-W{week:02d}"
+        if self.kind == "range":
+            return f"{self.start.isoformat()}..{self.end.isoformat()}"
         return f"{self.start:%Y-%m}"
 
     @property
@@ -39,6 +42,10 @@ class Period:
         if self.kind == "week":
             year, week, _ = self.start.isocalendar()
             return f"Week {week}, {year}"
+        if self.kind == "range":
+            return (
+                f"{self.start:%b} {self.start.day} to {self.end:%b} {self.end.day}, {self.end.year}"
+            )
         return f"{self.start:%B %Y}"
 
     def shifted(self, steps: int) -> Period:
@@ -47,6 +54,9 @@ class Period:
             return day_period(self.start + timedelta(days=steps))
         if self.kind == "week":
             return week_containing(self.start + timedelta(weeks=steps))
+        if self.kind == "range":
+            length = (self.end - self.start).days + 1
+            return days_ending(self.end + timedelta(days=steps * length), length)
         months = self.start.year * 12 + self.start.month - 1 + steps
         return month_period(months // 12, months % 12 + 1)
 
@@ -56,6 +66,11 @@ class Period:
 
 def day_period(day: date) -> Period:
     return Period("day", day, day)
+
+
+def days_ending(end: date, days: int) -> Period:
+    """The `days` days up to and including `end`."""
+    return Period("range", end - timedelta(days=days - 1), end)
 
 
 def week_containing(day: date) -> Period:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.accounts.models import User
 from dailypapers.community.models import Comment, Upvote
-from dailypapers.papers.models import DailyEntry, Organization, Paper, PaperAuthor
+from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from dailypapers.papers.periods import Period, day_period
 
 
@@ -30,6 +30,8 @@ class PaperCard:
     num_comments: int
     code_url: str | None
     project_url: str | None
+    hidden: bool = False
+    featured: bool = False
 
 
 Sort = Literal["upvotes", "published", "trending"]
@@ -86,14 +88,37 @@ def period_list(
         entries = entries.join(User, User.id == DailyEntry.submitter_id, isouter=True).where(
             or_(User.username == submitter, DailyEntry.submitter_name == submitter)
         )
-    visible = (Paper.id.in_(entries), Paper.hidden.is_(False))
+    if sort == "trending":
+        cards, total = _trending_page(session, period, entries, page=page, per_page=per_page)
+    else:
+        cards, total = paper_cards(
+            session, where=[Paper.id.in_(entries)], sort=sort, page=page, per_page=per_page
+        )
+    return PaperList(
+        period=period,
+        cards=cards,
+        page=page,
+        pages=max(1, -(-total // per_page)),
+        total=total,
+        previous=_neighbour(session, period, -1),
+        next=_neighbour(session, period, +1),
+    )
+
+
+def paper_cards(
+    session: Session,
+    *,
+    where: list[ColumnElement[bool]],
+    sort: Sort = "upvotes",
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[list[PaperCard], int]:
+    """One page of visible papers matching `where`, and how many match in all."""
+    visible = [*where, Paper.hidden.is_(False)]
     total = session.scalar(select(func.count()).select_from(Paper).where(*visible)) or 0
     votes = upvote_count().label("upvotes")
-    order = {
-        "upvotes": (votes.desc(), Paper.published_at.desc(), Paper.id),
-        "published": (Paper.published_at.desc(), Paper.id),
-        "trending": (votes.desc(), Paper.published_at.desc(), Paper.id),
-    }[sort]
+    newest = (Paper.published_at.desc().nulls_last(), Paper.id.desc())
+    order = (votes.desc(), *newest) if sort != "published" else newest
     rows = session.execute(
         select(Paper, votes, comment_count().label("comments"))
         .where(*visible)
@@ -102,15 +127,37 @@ def period_list(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return PaperList(
-        period=period,
-        cards=[_card(paper, upvotes, comments) for paper, upvotes, comments in rows],
-        page=page,
-        pages=max(1, -(-total // per_page)),
-        total=total,
-        previous=_neighbour(session, period, -1),
-        next=_neighbour(session, period, +1),
-    )
+    return [_card(paper, upvotes, comments) for paper, upvotes, comments in rows], total
+
+
+def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
+    """Cards for these paper ids, in the given order."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Paper, upvote_count(), comment_count())
+        .where(Paper.id.in_(ids))
+        .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
+    ).all()
+    by_id = {paper.id: _card(paper, votes, comments) for paper, votes, comments in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _trending_page(
+    session: Session, period: Period, entries: Select[tuple[int]], *, page: int, per_page: int
+) -> tuple[list[PaperCard], int]:
+    from dailypapers.ranking.trending import trending_scores
+
+    ranked = [
+        item.paper_id
+        for item in trending_scores(
+            session, since=period.start, until=period.end + timedelta(days=1)
+        )
+    ]
+    allowed = set(session.scalars(entries))
+    ranked = [paper_id for paper_id in ranked if paper_id in allowed]
+    start = (page - 1) * per_page
+    return cards_by_id(session, ranked[start : start + per_page]), len(ranked)
 
 
 def _neighbour(session: Session, period: Period, step: int) -> Period | None:
@@ -147,6 +194,8 @@ def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
         num_comments=comments,
         code_url=paper.code_url,
         project_url=paper.project_url,
+        hidden=paper.hidden,
+        featured=paper.featured,
     )
 
 
@@ -157,12 +206,13 @@ class PaperDetail:
     listed_on: list[date]
 
 
-def paper_detail(session: Session, *, key: str) -> PaperDetail | None:
-    """One visible paper by its public id, or None."""
+def paper_detail(session: Session, *, key: str, include_hidden: bool = False) -> PaperDetail | None:
+    """One visible paper by its public id (hidden ones too for admins), or None."""
+    query = select(Paper, upvote_count(), comment_count()).where(Paper.key == key)
+    if not include_hidden:
+        query = query.where(Paper.hidden.is_(False))
     row = session.execute(
-        select(Paper, upvote_count(), comment_count())
-        .where(Paper.key == key, Paper.hidden.is_(False))
-        .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
+        query.options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
     ).first()
     if row is None:
         return None
@@ -173,3 +223,64 @@ def paper_detail(session: Session, *, key: str) -> PaperDetail | None:
         )
     )
     return PaperDetail(paper, _card(paper, upvotes, comments), days)
+
+
+def organization_papers(
+    session: Session, *, name: str, page: int = 1, per_page: int = 100
+) -> tuple[Organization | None, list[PaperCard], int]:
+    org = session.scalar(select(Organization).where(Organization.name == name))
+    if org is None:
+        return None, [], 0
+    cards, total = paper_cards(
+        session,
+        where=[Paper.organization_id == org.id],
+        sort="published",
+        page=page,
+        per_page=per_page,
+    )
+    return org, cards, total
+
+
+def author_papers(
+    session: Session, *, name: str, page: int = 1, per_page: int = 100
+) -> tuple[list[PaperCard], int]:
+    """Papers by the author spelled `name`, newest first."""
+    ids = (
+        select(PaperAuthor.paper_id)
+        .join(Author, Author.id == PaperAuthor.author_id)
+        .where(Author.name == name)
+    )
+    return paper_cards(
+        session, where=[Paper.id.in_(ids)], sort="published", page=page, per_page=per_page
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class UserActivity:
+    user: User
+    submitted: list[PaperCard]
+    upvoted: list[PaperCard]
+
+
+def user_activity(session: Session, *, username: str, limit: int = 50) -> UserActivity | None:
+    """What a user submitted and upvoted, newest first."""
+    user = session.scalar(select(User).where(func.lower(User.username) == username.lower()))
+    if user is None:
+        return None
+    submitted = session.scalars(
+        select(DailyEntry.paper_id)
+        .where(DailyEntry.submitter_id == user.id)
+        .order_by(DailyEntry.submitted_at.desc())
+        .limit(limit)
+    )
+    upvoted = session.scalars(
+        select(Upvote.paper_id)
+        .where(Upvote.user_id == user.id)
+        .order_by(Upvote.created_at.desc())
+        .limit(limit)
+    )
+    return UserActivity(
+        user=user,
+        submitted=[c for c in cards_by_id(session, list(submitted)) if not c.hidden],
+        upvoted=[c for c in cards_by_id(session, list(upvoted)) if not c.hidden],
+    )

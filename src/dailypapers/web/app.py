@@ -4,14 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dailypapers import __version__
 from dailypapers.db.engine import make_engine, session_factory
 from dailypapers.settings import Settings
-from dailypapers.web import filters, pages
+from dailypapers.web import actions, auth, filters, pages, subscriptions
+from dailypapers.web.deps import LoginRequired
+from dailypapers.web.ratelimit import LIMITS, RateLimiter
+from dailypapers.web.render import render
+from dailypapers.web.security import security_middleware
 
 HERE = Path(__file__).parent
 
@@ -21,9 +27,47 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
+    app.state.rate_limiter = RateLimiter(LIMITS)
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
     app.state.templates = templates
+    app.middleware("http")(security_middleware)
+    _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(auth.router)
+    app.include_router(actions.router)
+    app.include_router(subscriptions.router)
     app.include_router(pages.router)
     return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith((".json", ".md"))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        headers = getattr(exc, "headers", None)
+        if _wants_json(request):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
+        context = {"status": exc.status_code, "message": exc.detail}
+        response = render(request, "error.html", context, status_code=exc.status_code)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc'][1:]) or 'request'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        if _wants_json(request):
+            return JSONResponse({"error": problems}, status_code=422)
+        return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)

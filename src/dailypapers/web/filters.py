@@ -1,10 +1,17 @@
-"""Jinja filters for pages: dates and short abstracts. Autoescaping stays on."""
+"""Jinja filters and globals for pages. Autoescaping stays on; `linkify` escapes first."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from urllib.parse import quote
 
 from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from dailypapers.web.security import csrf_token
+
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
 def short_date(value: date | datetime | None) -> str:
@@ -20,6 +27,26 @@ def truncate_words(text: str, length: int = 280) -> str:
     return cut.rstrip(",;:.") + "…"
 
 
+def linkify(text: str) -> Markup:
+    """Escape plain text, then make its http(s) links clickable."""
+    parts: list[str] = []
+    last = 0
+    for match in _URL.finditer(text):
+        parts.append(str(escape(text[last : match.start()])))
+        url = escape(match.group(0))
+        parts.append(f'<a href="{url}" rel="nofollow ugc noopener">{url}</a>')
+        last = match.end()
+    parts.append(str(escape(text[last:])))
+    return Markup("".join(parts).replace("\n", "<br>\n"))  # noqa: S704 - every piece escaped
+
+
+def url_part(value: str) -> str:
+    return quote(value, safe="")
+
+
 def install(env: Environment) -> None:
     env.filters["short_date"] = short_date
     env.filters["truncate_words"] = truncate_words
+    env.filters["linkify"] = linkify
+    env.filters["url_part"] = url_part
+    env.globals["csrf_token"] = csrf_token

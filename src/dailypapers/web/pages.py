@@ -1,14 +1,39 @@
-"""HTML pages: the daily list and a paper. Each renders one query function's result."""
+"""HTML pages that read: lists by day, week and month, trending, a paper, orgs, authors, users.
+
+Each page renders one query function's result; the JSON API calls the same functions.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from dailypapers.papers.queries import daily_list, paper_detail
-from dailypapers.web.deps import SessionDep, SettingsDep, TemplatesDep
+from dailypapers.community.comments import paper_comments
+from dailypapers.community.votes import vote_state, voted_keys
+from dailypapers.papers.bibtex import bibtex
+from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_ending, parse_period
+from dailypapers.papers.queries import (
+    PaperList,
+    author_papers,
+    latest_day,
+    organization_papers,
+    paper_detail,
+    period_list,
+    user_activity,
+)
+from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
+from dailypapers.web.render import render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
+PageNumber = Query(1, ge=1, le=10_000, description="Page number.")
+TRENDING_DAYS = 7
+
+
+def _list_page(
+    request: Request, listing: PaperList, user: CurrentUser, session: SessionDep, **extra: object
+) -> HTMLResponse:
+    voted = voted_keys(session, user=user, keys=[c.key for c in listing.cards])
+    return render(request, "list.html", {"listing": listing, "voted": voted, **extra})
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -17,16 +42,140 @@ def latest(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    templates: TemplatesDep,
-    p: int = Query(1, ge=1, le=100_000, description="Page number."),
+    user: CurrentUser,
+    p: int = PageNumber,
+    date: str | None = Query(None, description="Jump to this day (the date picker)."),
+) -> Response:
+    if date:
+        period = _period("day", date)
+        return RedirectResponse(f"/papers/date/{period.label}", status_code=303)
+    listing = period_list(session, page=p, per_page=settings.page_size)
+    return _list_page(request, listing, user, session)
+
+
+def _period(kind: PeriodKind, text: str) -> Period:
+    try:
+        return parse_period(kind, text)
+    except PeriodError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+
+
+@router.get("/papers/date/{day}", response_class=HTMLResponse)
+def by_day(
+    request: Request,
+    day: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    p: int = PageNumber,
 ) -> HTMLResponse:
-    listing = daily_list(session, page=p, per_page=settings.page_size)
-    return templates.TemplateResponse(request, "daily.html", {"listing": listing})
+    listing = period_list(session, period=_period("day", day), page=p, per_page=settings.page_size)
+    return _list_page(request, listing, user, session)
+
+
+@router.get("/papers/week/{week}", response_class=HTMLResponse)
+def by_week(
+    request: Request,
+    week: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    p: int = PageNumber,
+) -> HTMLResponse:
+    listing = period_list(
+        session, period=_period("week", week), page=p, per_page=settings.page_size
+    )
+    return _list_page(request, listing, user, session)
+
+
+@router.get("/papers/month/{month}", response_class=HTMLResponse)
+def by_month(
+    request: Request,
+    month: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    p: int = PageNumber,
+) -> HTMLResponse:
+    listing = period_list(
+        session, period=_period("month", month), page=p, per_page=settings.page_size
+    )
+    return _list_page(request, listing, user, session)
+
+
+@router.get("/papers/trending", response_class=HTMLResponse)
+def trending(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    p: int = PageNumber,
+) -> HTMLResponse:
+    """The last week of listings (ending on the newest listed day), by trending score."""
+    end = latest_day(session)
+    period = days_ending(end, TRENDING_DAYS) if end else None
+    listing = period_list(
+        session, period=period, sort="trending", page=p, per_page=settings.page_size
+    )
+    return _list_page(request, listing, user, session, heading="Trending papers", trending=True)
 
 
 @router.get("/papers/{key}", response_class=HTMLResponse)
-def paper(request: Request, key: str, session: SessionDep, templates: TemplatesDep) -> HTMLResponse:
-    detail = paper_detail(session, key=key)
+def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    detail = paper_detail(session, key=key, include_hidden=bool(user and user.is_admin))
     if detail is None:
-        raise HTTPException(status_code=404, detail=f"no paper with id {key!r}")
-    return templates.TemplateResponse(request, "paper.html", {"detail": detail})
+        raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
+    context = {
+        "detail": detail,
+        "vote": vote_state(session, user=user, paper=detail.paper),
+        "comments": paper_comments(
+            session, paper_id=detail.paper.id, include_hidden=bool(user and user.is_admin)
+        ),
+        "bibtex": bibtex(detail.paper),
+        "similar": _similar(session, detail.paper.id),
+    }
+    return render(request, "paper.html", context)
+
+
+def _similar(session: SessionDep, paper_id: int) -> list[object]:
+    try:
+        from dailypapers.search.similar import similar_cards
+    except ImportError:  # search not installed in this build
+        return []
+    return similar_cards(session, paper_id=paper_id, limit=6)
+
+
+@router.get("/orgs/{name}", response_class=HTMLResponse)
+def organization(
+    request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
+) -> HTMLResponse:
+    org, cards, total = organization_papers(session, name=name, page=p)
+    if org is None:
+        raise HTTPException(status_code=404, detail=f"No organization {name!r}.")
+    return render(
+        request, "org.html", {"org": org, "cards": cards, "total": total, "page": p, "voted": set()}
+    )
+
+
+@router.get("/authors/{name}", response_class=HTMLResponse)
+def author(
+    request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
+) -> HTMLResponse:
+    cards, total = author_papers(session, name=name, page=p)
+    if not total:
+        raise HTTPException(status_code=404, detail=f"No papers by {name!r}.")
+    return render(
+        request,
+        "author.html",
+        {"name": name, "cards": cards, "total": total, "page": p, "voted": set()},
+    )
+
+
+@router.get("/users/{username}", response_class=HTMLResponse)
+def profile(
+    request: Request, username: str, session: SessionDep, user: CurrentUser
+) -> HTMLResponse:
+    activity = user_activity(session, username=username)
+    if activity is None:
+        raise HTTPException(status_code=404, detail=f"No user {username!r}.")
+    return render(request, "user.html", {"activity": activity, "voted": set()})

@@ -1,0 +1,156 @@
+"""HTML form actions that write: votes, comments, submissions, admin moderation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.community.comments import (
+    CommentError,
+    add_comment,
+    delete_comment,
+    edit_comment,
+    set_comment_hidden,
+)
+from dailypapers.community.votes import set_upvote, vote_state
+from dailypapers.papers.admin import set_featured, set_hidden
+from dailypapers.papers.models import Paper
+from dailypapers.papers.submit import SubmissionError, submit_paper
+from dailypapers.web.deps import AdminUser, CurrentUser, RequiredUser, SessionDep, SettingsDep
+from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.ratelimit import enforce
+from dailypapers.web.render import render
+from dailypapers.web.security import verify_csrf
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+def _paper(session: Session, key: str) -> Paper:
+    paper = session.scalar(select(Paper).where(Paper.key == key))
+    if paper is None:
+        raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
+    return paper
+
+
+def _back_to(key: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/papers/{key}{anchor}", status_code=303)
+
+
+@router.post("/papers/{key}/upvote")
+def upvote(
+    request: Request, key: str, session: SessionDep, user: CurrentUser, voted: str = Form("toggle")
+) -> Response:
+    """Toggle (or set with voted=1/0) the user's vote; JSON for scripts, a redirect otherwise."""
+    if user is None:
+        return RedirectResponse(f"/login?next=/papers/{key}", status_code=303)
+    enforce(request, "vote", client=f"user:{user.id}")
+    paper = _paper(session, key)
+    want = (
+        not vote_state(session, user=user, paper=paper).voted if voted == "toggle" else voted == "1"
+    )
+    state = set_upvote(session, user=user, paper=paper, voted=want)
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"voted": state.voted, "upvotes": state.upvotes})
+    return _back_to(key)
+
+
+@router.post("/papers/{key}/comments")
+def comment(
+    request: Request,
+    key: str,
+    session: SessionDep,
+    user: RequiredUser,
+    body: str = Form(..., max_length=20_000),
+) -> Response:
+    enforce(request, "comment", client=f"user:{user.id}")
+    paper = _paper(session, key)
+    try:
+        created = add_comment(session, user=user, paper=paper, body=body)
+    except CommentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    return _back_to(key, f"#comment-{created.id}")
+
+
+@router.post("/comments/{comment_id}/edit")
+def comment_edit(
+    comment_id: int,
+    session: SessionDep,
+    user: RequiredUser,
+    body: str = Form(..., max_length=20_000),
+) -> Response:
+    try:
+        edited = edit_comment(session, user=user, comment_id=comment_id, body=body)
+    except CommentError as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
+    key = session.get(Paper, edited.paper_id).key  # type: ignore[union-attr]
+    return _back_to(key, f"#comment-{comment_id}")
+
+
+@router.post("/comments/{comment_id}/delete")
+def comment_delete(comment_id: int, session: SessionDep, user: RequiredUser) -> Response:
+    try:
+        paper_id = delete_comment(session, user=user, comment_id=comment_id)
+    except CommentError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return _back_to(session.get(Paper, paper_id).key)  # type: ignore[union-attr]
+
+
+@router.post("/comments/{comment_id}/hide")
+def comment_hide(
+    comment_id: int, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
+) -> Response:
+    try:
+        paper_id = set_comment_hidden(
+            session, admin=admin, comment_id=comment_id, hidden=hidden == "1"
+        )
+    except CommentError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    return _back_to(session.get(Paper, paper_id).key)  # type: ignore[union-attr]
+
+
+@router.post("/papers/{key}/hide")
+def paper_hide(
+    key: str, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
+) -> Response:
+    set_hidden(session, admin=admin, key=key, hidden=hidden == "1")
+    return _back_to(key)
+
+
+@router.post("/papers/{key}/feature")
+def paper_feature(
+    key: str, session: SessionDep, admin: AdminUser, featured: str = Form("1")
+) -> Response:
+    set_featured(session, admin=admin, key=key, featured=featured == "1")
+    return _back_to(key)
+
+
+@router.get("/submit", response_class=HTMLResponse)
+def submit_form(request: Request, user: RequiredUser) -> HTMLResponse:
+    return render(request, "submit.html", {"error": None, "ref": ""})
+
+
+@router.post("/submit", response_class=HTMLResponse)
+def submit(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: RequiredUser,
+    arxiv: str = Form(..., max_length=300),
+) -> Response:
+    enforce(request, "submit", client=f"user:{user.id}")
+    try:
+        done = submit_paper(
+            session,
+            user=user,
+            arxiv_ref=arxiv,
+            today=date.today(),
+            fetch=arxiv_fetcher(settings),
+            max_per_day=settings.max_submissions_per_day,
+        )
+    except SubmissionError as exc:
+        return render(request, "submit.html", {"error": str(exc), "ref": arxiv}, status_code=400)
+    return _back_to(done.paper.key)

@@ -1,0 +1,159 @@
+"""Sign-up, log-in, log-out and account settings (password, API tokens)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from dailypapers.accounts.service import AccountError, authenticate, change_password, create_user
+from dailypapers.accounts.sessions import (
+    create_api_token,
+    end_all_sessions,
+    end_session,
+    list_api_tokens,
+    revoke_api_token,
+    start_session,
+)
+from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.web.ratelimit import enforce
+from dailypapers.web.render import render
+from dailypapers.web.security import SESSION_COOKIE, cookie_options, verify_csrf
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+def _signed_in(request: Request, response: Response, token: str) -> Response:
+    response.set_cookie(SESSION_COOKIE, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
+    return response
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
+    return render(request, "signup.html", {"next": safe_next(next), "error": None, "form": {}})
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    email: str = Form(..., max_length=320),
+    username: str = Form(..., max_length=64),
+    password: str = Form(..., max_length=1024),
+    next: str = Form("/"),
+) -> Response:
+    enforce(request, "signup")
+    try:
+        created = create_user(session, email=email, username=username, password=password)
+    except AccountError as exc:
+        form = {"email": email, "username": username}
+        context = {"next": safe_next(next), "error": str(exc), "form": form}
+        return render(request, "signup.html", context, status_code=400)
+    token = start_session(session, user=created)
+    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", {"next": safe_next(next), "error": None, "login": ""})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    login: str = Form(..., max_length=320),
+    password: str = Form(..., max_length=1024),
+    next: str = Form("/"),
+) -> Response:
+    enforce(request, "login")
+    found = authenticate(session, login=login, password=password)
+    if found is None:
+        context = {"next": safe_next(next), "error": "Wrong username or password.", "login": login}
+        return render(request, "login.html", context, status_code=401)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        end_session(session, token=old)  # a new session id at every log-in
+    token = start_session(session, user=found)
+    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+
+
+@router.post("/logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        end_session(session, token=token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _settings_page(
+    request: Request, session: SessionDep, user: RequiredUser, **extra: object
+) -> HTMLResponse:
+    context = {
+        "tokens": list_api_tokens(session, user=user),
+        "message": None,
+        "error": None,
+        "new_token": None,
+    }
+    context.update(extra)
+    status = 400 if context["error"] else 200
+    return render(request, "settings.html", context, status_code=status)
+
+
+@router.get("/settings", response_class=HTMLResponse)
+def settings_page(request: Request, session: SessionDep, user: RequiredUser) -> HTMLResponse:
+    return _settings_page(request, session, user)
+
+
+@router.post("/settings/password", response_class=HTMLResponse)
+def password(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    current: str = Form(..., max_length=1024),
+    new: str = Form(..., max_length=1024),
+) -> Response:
+    enforce(request, "login", client=f"user:{user.id}")
+    try:
+        change_password(session, user=user, current=current, new=new)
+    except AccountError as exc:
+        return _settings_page(request, session, user, error=str(exc))
+    end_all_sessions(session, user=user)
+    token = start_session(session, user=user)
+    response = _settings_page(request, session, user, message="Password changed.")
+    return _signed_in(request, response, token)
+
+
+@router.post("/settings/tokens", response_class=HTMLResponse)
+def new_token(
+    request: Request,
+    session: SessionDep,
+    user: RequiredUser,
+    name: str = Form("token", max_length=100),
+) -> HTMLResponse:
+    token = create_api_token(session, user=user, name=name.strip() or "token")
+    return _settings_page(
+        request,
+        session,
+        user,
+        new_token=token,
+        message="Token created: copy it now, it is shown once.",
+    )
+
+
+@router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
+def revoke_token(
+    request: Request, token_id: int, session: SessionDep, user: RequiredUser
+) -> HTMLResponse:
+    revoke_api_token(session, user=user, token_id=token_id)
+    return _settings_page(request, session, user, message="Token revoked.")
