@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from dailypapers.cli import context, db, digest, imports
+from dailypapers.cli import context, db, digest, imports, users
 from dailypapers.db import migrate
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import DEMO_DATE, load_demo
@@ -17,6 +17,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(digest.app, name="digest")
 app.add_typer(digest.subscribers_app, name="subscribers")
+app.add_typer(users.app, name="users")
 
 
 @app.command()
