@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
@@ -41,10 +42,26 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is looking, as pages show it: a copy that outlives the request's session."""
+
+    id: int
+    username: str
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
 def _optional_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(SESSION_COOKIE)
     user = session_user(session, token=token) if token else None
-    request.state.user = user
+    request.state.viewer = (
+        Viewer(user.id, user.username, user.email, user.role) if user is not None else None
+    )
     return user
 
 

@@ -12,6 +12,6 @@ def render(
     request: Request, template: str, context: dict[str, Any], *, status_code: int = 200
 ) -> HTMLResponse:
     templates = request.app.state.templates
-    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("user", getattr(request.state, "viewer", None))
     context.setdefault("settings", request.app.state.settings)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
