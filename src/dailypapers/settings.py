@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         5, ge=1, description="Papers one user may submit a day (admins are exempt)."
     )
     log_level: str = Field("INFO", description="Python logging level.")
+    embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
+        "onnx-int8", description="How papers and queries are embedded; `none` disables it."
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -11,7 +11,8 @@ database can catch up incrementally.
 
 PostgreSQL: `paper_search` holds a weighted tsvector per paper (title A, abstract B,
 authors C) with a GIN index, fed by triggers; `paper_vectors` holds each paper's vector as
-pgvector `halfvec(384)` with an HNSW index (cosine), written by the embedding job.
+pgvector `halfvec(384)` with an HNSW index (cosine), synced from `embeddings` by the
+embedding job (`dailypapers index embed`, `index rebuild`).
 
 These tables are owned by raw SQL, not by models: they are derived from the catalogue and
 can be rebuilt with `dailypapers index rebuild`.
@@ -150,7 +151,8 @@ POSTGRES_UP = [
     "INSERT INTO paper_search(paper_id, document) SELECT id, dp_paper_document(id) FROM papers",
     "CREATE TABLE paper_vectors ("
     "paper_id integer PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE, "
-    "model varchar(200) NOT NULL, embedding halfvec(384) NOT NULL)",
+    "model varchar(200) NOT NULL, text_hash varchar(64) NOT NULL, "
+    "embedding halfvec(384) NOT NULL)",
     "CREATE INDEX ix_paper_vectors_hnsw ON paper_vectors "
     "USING hnsw (embedding halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)",
 ]

@@ -1,0 +1,25 @@
+"""The one place that asks which database runs: it picks the search backends for a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from dailypapers.search.fulltext import FullTextIndex, PostgresFullText, SqliteFullText
+from dailypapers.search.vectors import PgvectorIndex, VectorIndex, usearch_index_for
+
+
+@dataclass(frozen=True, slots=True)
+class SearchBackend:
+    fulltext: FullTextIndex
+    vectors: VectorIndex
+
+
+def backend_for(session: Session) -> SearchBackend:
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return SearchBackend(PostgresFullText(), PgvectorIndex())
+    if bind.dialect.name == "sqlite":
+        return SearchBackend(SqliteFullText(), usearch_index_for(bind.url.database))
+    raise NotImplementedError(f"no search backend for {bind.dialect.name}")

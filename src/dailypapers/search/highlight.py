@@ -1,0 +1,67 @@
+"""Highlighted text as segments: plain strings with a flag, escaped by whoever renders them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+# Markers the full-text backends put around matched terms. Control characters never appear
+# in normalized paper text; a stray one could only mis-place a highlight, never inject markup.
+START = "\x02"
+STOP = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    highlight: bool = False
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {"text": self.text, "highlight": self.highlight}
+
+
+def plain(text: str) -> list[Segment]:
+    return [Segment(text)] if text else []
+
+
+def split_marked(marked: str) -> list[Segment]:
+    """Turn `a \\x02b\\x03 c` into [a ][b*][ c]; adjacent highlights are merged."""
+    segments: list[Segment] = []
+    inside = False
+    buffer: list[str] = []
+
+    def flush() -> None:
+        if buffer:
+            _append(segments, Segment("".join(buffer), inside))
+            buffer.clear()
+
+    for char in marked:
+        if char in (START, STOP):
+            flush()
+            inside = char == START
+        else:
+            buffer.append(char)
+    flush()
+    return segments
+
+
+def _append(segments: list[Segment], segment: Segment) -> None:
+    if segments and segments[-1].highlight == segment.highlight:
+        segments[-1] = Segment(segments[-1].text + segment.text, segment.highlight)
+    else:
+        segments.append(segment)
+
+
+def segments_html(segments: Sequence[Segment], tag: str = "mark") -> Markup:
+    """Escaped HTML: every piece of paper text goes through `escape`."""
+    parts = [
+        Markup("<{0}>{1}</{0}>").format(Markup(tag), s.text) if s.highlight else escape(s.text)
+        for s in segments
+    ]
+    return Markup("").join(parts)
+
+
+def segments_text(segments: Sequence[Segment]) -> str:
+    return "".join(s.text for s in segments)
