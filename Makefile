@@ -4,9 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean chromium
 
-install: $(STAMP)
+install: $(STAMP) chromium
+
+# Browser tests drive Debian's Chromium (Playwright's own download does not work here).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
 
 # torch first, from the CPU build on this machine's disk; a bare `torch` would pull CUDA.
 $(STAMP): pyproject.toml
