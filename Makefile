@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test lint format bench clean chromium
 
-install: $(STAMP) chromium
+install: $(STAMP)
 
 # Browser tests drive Debian's Chromium (Playwright's own download does not work here).
 chromium:
@@ -33,7 +33,7 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
-test: install lint
+test: install chromium lint
 	$(BIN)/pytest
 
 clean:
