@@ -57,7 +57,7 @@ def normalize_email(raw: str) -> str:
         or any(c.isspace() for c in text)
     ):
         raise SubscriptionError(f"{raw.strip()[:100]!r} is not an email address")
-    return f"{address.username}@{address.domain.lower()}"
+    return f"{address.username}@{address.domain}".lower()  # one subscription per mailbox
 
 
 def check_frequency(frequency: str) -> str:
