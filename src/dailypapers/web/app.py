@@ -13,7 +13,7 @@ from fastapi.templating import Jinja2Templates
 from dailypapers import __version__
 from dailypapers.db.engine import make_engine, session_factory
 from dailypapers.settings import Settings
-from dailypapers.web import actions, auth, filters, pages, subscriptions
+from dailypapers.web import actions, api, auth, collections, filters, pages, subscriptions
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.ratelimit import LIMITS, RateLimiter
 from dailypapers.web.render import render
@@ -36,7 +36,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
     app.include_router(actions.router)
+    app.include_router(collections.router)
     app.include_router(subscriptions.router)
+    app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(pages.router)
     return app
 

@@ -1,0 +1,245 @@
+"""The JSON API: Hugging Face's paper endpoints (for `huggingface_hub`), and our writes.
+
+Reads are public and cached per query and site version (see `web/cache.py`); a Bearer token
+on a read is ignored, since the client forwards its user's Hugging Face token. Writes take
+a personal API token created in the settings page (`Authorization: Bearer dp_...`).
+"""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.community.comments import CommentError, add_comment
+from dailypapers.community.votes import toggle_upvote
+from dailypapers.papers.listings import Listing, listings
+from dailypapers.papers.models import Paper
+from dailypapers.papers.periods import Period, PeriodError, parse_period
+from dailypapers.papers.queries import Sort, paper_detail, period_list
+from dailypapers.papers.submit import SubmissionError, submit_paper
+from dailypapers.web.api_schemas import (
+    PAPER_LIST,
+    CommentIn,
+    CommentOut,
+    ErrorOut,
+    PaperListItem,
+    PaperOut,
+    SubmitIn,
+    UserOut,
+    VoteOut,
+    list_item,
+    paper_out,
+)
+from dailypapers.web.cache import Rendered, cached
+from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
+from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.markdown import paper_markdown
+from dailypapers.web.ratelimit import enforce
+from dailypapers.web.search_results import search_cards
+
+router = APIRouter(tags=["papers"])
+TRENDING_TTL = 60.0  # seconds a trending answer is reused: scores also move with the clock
+JSON = "application/json"
+ApiSort = Literal["publishedAt", "trending"]
+SORTS: dict[str, Sort] = {"publishedAt": "published", "trending": "trending"}
+_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "A parameter is invalid."},
+    404: {"model": ErrorOut, "description": "No such paper."},
+}
+_WRITE_ERRORS: dict[int | str, dict[str, object]] = {
+    **_ERRORS,
+    401: {"model": ErrorOut, "description": "No valid personal API token."},
+    429: {"model": ErrorOut, "description": "Too many writes; see Retry-After."},
+}
+
+
+def requested_period(day: str | None, week: str | None, month: str | None) -> Period | None:
+    """The one period asked for (None: the latest listed day); 400 names a bad value."""
+    given = [
+        (kind, text) for kind, text in (("day", day), ("week", week), ("month", month)) if text
+    ]
+    if len(given) > 1:
+        raise HTTPException(400, "Give only one of date, week and month.")
+    if not given:
+        return None
+    kind, text = given[0]
+    try:
+        return parse_period(kind, text)  # type: ignore[arg-type]
+    except PeriodError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _base_url(settings: SettingsDep) -> str:
+    return settings.base_url.rstrip("/")
+
+
+@router.get(
+    "/api/daily_papers",
+    response_model=list[PaperListItem],
+    responses=_ERRORS,
+    summary="Papers listed on a day, in a week or in a month",
+)
+def daily_papers(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    date: str | None = Query(None, description="A day, YYYY-MM-DD (default: the latest)."),
+    week: str | None = Query(None, description="An ISO week, YYYY-Www."),
+    month: str | None = Query(None, description="A month, YYYY-MM."),
+    submitter: str | None = Query(None, max_length=200, description="Only this submitter's."),
+    sort: ApiSort = Query("publishedAt", description="Newest first, or by trending score."),
+    p: int = Query(0, ge=0, le=10_000, description="Page number, from 0."),
+    limit: int = Query(50, ge=1, le=100, description="Papers per page."),
+) -> Response:
+    period = requested_period(date, week, month)
+    key = ("daily", period.label if period else None, submitter, sort, p, limit)
+
+    def render() -> Rendered:
+        listing = period_list(
+            session,
+            period=period,
+            sort=SORTS[sort],
+            submitter=submitter,
+            page=p + 1,
+            per_page=limit,
+        )
+        found = listings(session, cards=listing.cards, period=listing.period)
+        return _json_list(found, _base_url(settings))
+
+    return cached(request, session, key, render, ttl=TRENDING_TTL if sort == "trending" else None)
+
+
+def _json_list(found: list[Listing], base_url: str) -> Rendered:
+    return Rendered(PAPER_LIST.dump_json([list_item(item, base_url) for item in found]), JSON)
+
+
+@router.get(
+    "/api/papers/search",
+    response_model=list[PaperListItem],
+    responses=_ERRORS,
+    summary="Search papers",
+)
+def search(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
+    limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
+) -> Response:
+    query = " ".join(q.split())
+
+    def render() -> Rendered:
+        cards, period = search_cards(session, query=query, limit=limit)
+        return _json_list(listings(session, cards=cards, period=period), _base_url(settings))
+
+    return cached(request, session, ("search", query, limit), render)
+
+
+@router.get(
+    "/api/papers/{key}",
+    response_model=PaperOut,
+    responses=_ERRORS,
+    summary="One paper",
+)
+def paper(request: Request, key: str, session: SessionDep, settings: SettingsDep) -> Response:
+    def render() -> Rendered:
+        return Rendered(paper_out(_one(session, key), _base_url(settings)).model_dump_json(), JSON)
+
+    return cached(request, session, ("paper", key), render)
+
+
+def _one(session: Session, key: str) -> Listing:
+    detail = paper_detail(session, key=key)
+    if detail is None:
+        raise HTTPException(404, f"No paper with id {key!r}.")
+    return listings(session, cards=[detail.card])[0]
+
+
+@router.get(
+    "/papers/{key}.md",
+    response_class=Response,
+    responses={200: {"content": {"text/markdown": {}}}, 404: {"model": ErrorOut}},
+    summary="One paper as Markdown (what `read_paper` fetches)",
+)
+def paper_as_markdown(
+    request: Request, key: str, session: SessionDep, settings: SettingsDep
+) -> Response:
+    def render() -> Rendered:
+        text = paper_markdown(_one(session, key), _base_url(settings))
+        return Rendered(text.encode(), "text/markdown; charset=utf-8")
+
+    return cached(request, session, ("markdown", key), render)
+
+
+def _paper_row(session: Session, key: str) -> Paper:
+    paper = session.scalar(select(Paper).where(Paper.key == key, Paper.hidden.is_(False)))
+    if paper is None:
+        raise HTTPException(404, f"No paper with id {key!r}.")
+    return paper
+
+
+@router.post(
+    "/api/papers/{key}/upvote",
+    response_model=VoteOut,
+    responses=_WRITE_ERRORS,
+    summary="Toggle the token user's upvote",
+)
+def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> VoteOut:
+    enforce(request, "vote", client=f"user:{user.id}")
+    state = toggle_upvote(session, user=user, paper=_paper_row(session, key))
+    return VoteOut(id=key, upvoted=state.voted, upvotes=state.upvotes)
+
+
+@router.post(
+    "/api/daily_papers",
+    response_model=PaperListItem,
+    status_code=201,
+    responses=_WRITE_ERRORS,
+    summary="Submit an arXiv paper to today's list",
+)
+def submit(
+    request: Request, body: SubmitIn, session: SessionDep, settings: SettingsDep, user: ApiWriter
+) -> PaperListItem:
+    enforce(request, "submit", client=f"user:{user.id}")
+    try:
+        done = submit_paper(
+            session,
+            user=user,
+            arxiv_ref=body.arxiv,
+            today=Date.today(),
+            fetch=arxiv_fetcher(settings),
+            max_per_day=settings.max_submissions_per_day,
+        )
+    except SubmissionError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return list_item(_one(session, done.paper.key), _base_url(settings))
+
+
+@router.post(
+    "/api/papers/{key}/comments",
+    response_model=CommentOut,
+    status_code=201,
+    responses=_WRITE_ERRORS,
+    summary="Comment on a paper",
+)
+def comment(
+    request: Request, key: str, body: CommentIn, session: SessionDep, user: ApiWriter
+) -> CommentOut:
+    enforce(request, "comment", client=f"user:{user.id}")
+    try:
+        made = add_comment(session, user=user, paper=_paper_row(session, key), body=body.body)
+    except CommentError as exc:
+        raise HTTPException(400, str(exc)) from None
+    author = UserOut(user=user.username, name=user.username, fullname=user.fullname or "")
+    return CommentOut(
+        id=made.id,
+        paper=key,
+        body=made.body,
+        author=author,
+        createdAt=made.created_at,
+        editedAt=made.edited_at,
+    )
