@@ -32,6 +32,7 @@ class PaperCard:
     project_url: str | None
     hidden: bool = False
     featured: bool = False
+    paper_id: int = 0
 
 
 Sort = Literal["upvotes", "published", "trending"]
@@ -196,6 +197,7 @@ def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
         project_url=paper.project_url,
         hidden=paper.hidden,
         featured=paper.featured,
+        paper_id=paper.id,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.community.collections import collections_with_paper, user_collections
 from dailypapers.community.comments import paper_comments
 from dailypapers.community.votes import vote_state, voted_keys
 from dailypapers.papers.bibtex import bibtex
@@ -133,6 +134,10 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
         ),
         "bibtex": bibtex(detail.paper),
         "similar": _similar(session, detail.paper.id),
+        "my_collections": user_collections(session, user=user) if user else [],
+        "in_collections": (
+            collections_with_paper(session, user=user, paper_id=detail.paper.id) if user else set()
+        ),
     }
     return render(request, "paper.html", context)
 
@@ -178,4 +183,9 @@ def profile(
     activity = user_activity(session, username=username)
     if activity is None:
         raise HTTPException(status_code=404, detail=f"No user {username!r}.")
-    return render(request, "user.html", {"activity": activity, "voted": set()})
+    own = user is not None and user.id == activity.user.id
+    collections = user_collections(session, user=activity.user)
+    shown = [c for c in collections if own or c.is_public]
+    return render(
+        request, "user.html", {"activity": activity, "voted": set(), "collections": shown}
+    )

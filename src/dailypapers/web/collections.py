@@ -1,0 +1,164 @@
+"""Collections on the site: manage your own, add and remove from a paper page, public pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from dailypapers.community.collections import (
+    CollectionError,
+    CollectionView,
+    add_to_collection,
+    collection_view,
+    create_collection,
+    delete_collection,
+    remove_from_collection,
+    set_visibility,
+    user_collections,
+)
+from dailypapers.papers.models import Paper
+from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.web.render import render
+from dailypapers.web.security import verify_csrf
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+def _paper(session: SessionDep, key: str) -> Paper:
+    paper = session.scalar(select(Paper).where(Paper.key == key))
+    if paper is None:
+        raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
+    return paper
+
+
+def _refused(exc: CollectionError) -> HTTPException:
+    return HTTPException(status_code=400, detail=str(exc))
+
+
+@router.get("/collections", response_class=HTMLResponse)
+def mine(request: Request, session: SessionDep, user: RequiredUser) -> HTMLResponse:
+    return render(
+        request, "collections.html", {"collections": user_collections(session, user=user)}
+    )
+
+
+@router.post("/collections")
+def create(
+    session: SessionDep,
+    user: RequiredUser,
+    name: str = Form(..., max_length=200),
+    public: str = Form(""),
+    paper: str = Form(""),
+) -> Response:
+    try:
+        collection = create_collection(session, user=user, name=name, is_public=public == "1")
+        if paper:
+            add_to_collection(
+                session, user=user, collection_id=collection.id, paper=_paper(session, paper)
+            )
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    target = (
+        f"/papers/{paper}" if paper else f"/users/{user.username}/collections/{collection.slug}"
+    )
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/collections/add")
+def add(
+    session: SessionDep,
+    user: RequiredUser,
+    collection_id: int = Form(..., alias="collection"),
+    paper: str = Form(..., max_length=64),
+    note: str = Form("", max_length=2000),
+) -> Response:
+    try:
+        add_to_collection(
+            session, user=user, collection_id=collection_id, paper=_paper(session, paper), note=note
+        )
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    return RedirectResponse(f"/papers/{paper}", status_code=303)
+
+
+@router.post("/collections/{collection_id}/items/remove")
+def remove(
+    collection_id: int,
+    session: SessionDep,
+    user: RequiredUser,
+    paper: str = Form(..., max_length=64),
+    back: str = Form(""),
+) -> Response:
+    try:
+        remove_from_collection(
+            session, user=user, collection_id=collection_id, paper=_paper(session, paper)
+        )
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    return RedirectResponse(
+        back if back.startswith("/") and not back.startswith("//") else f"/papers/{paper}",
+        status_code=303,
+    )
+
+
+@router.post("/collections/{collection_id}/visibility")
+def visibility(
+    collection_id: int, session: SessionDep, user: RequiredUser, public: str = Form("")
+) -> Response:
+    try:
+        set_visibility(session, user=user, collection_id=collection_id, is_public=public == "1")
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    return RedirectResponse("/collections", status_code=303)
+
+
+@router.post("/collections/{collection_id}/delete")
+def delete(collection_id: int, session: SessionDep, user: RequiredUser) -> Response:
+    try:
+        delete_collection(session, user=user, collection_id=collection_id)
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    return RedirectResponse("/collections", status_code=303)
+
+
+def _view(session: SessionDep, username: str, slug: str, user: CurrentUser) -> CollectionView:
+    view = collection_view(session, username=username, slug=slug, viewer=user)
+    if view is None:
+        raise HTTPException(status_code=404, detail="No such collection (or it is private).")
+    return view
+
+
+@router.get("/users/{username}/collections/{slug}.json")
+def as_json(username: str, slug: str, session: SessionDep, user: CurrentUser) -> JSONResponse:
+    view = _view(session, username, slug, user)
+    return JSONResponse(collection_json(view))
+
+
+@router.get("/users/{username}/collections/{slug}", response_class=HTMLResponse)
+def page(
+    request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
+) -> HTMLResponse:
+    view = _view(session, username, slug, user)
+    return render(request, "collection.html", {"view": view, "voted": set()})
+
+
+def collection_json(view: CollectionView) -> dict[str, object]:
+    return {
+        "name": view.collection.name,
+        "slug": view.collection.slug,
+        "owner": view.owner.username,
+        "public": view.collection.is_public,
+        "items": [
+            {
+                "id": item.card.key,
+                "title": item.card.title,
+                "note": item.note,
+                "upvotes": item.card.upvotes,
+                "publishedAt": item.card.published_at.isoformat()
+                if item.card.published_at
+                else None,
+            }
+            for item in view.items
+        ],
+    }
