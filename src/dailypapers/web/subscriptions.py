@@ -7,11 +7,15 @@ proof; the other forms check the CSRF token as every form of the site does.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
 from dailypapers.digest.delivery import deliver_outbox
@@ -29,19 +33,38 @@ from dailypapers.digest.subscriptions import (
 from dailypapers.digest.tokens import BadTokenError
 from dailypapers.digest.topics import TopicError, parse_topics, topic_lines
 from dailypapers.settings import Settings
-from dailypapers.web.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from dailypapers.web.deps import AdminUser, CurrentUser, SettingsDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False)
+
+
+def _session_committed_before_the_response(request: Request) -> Iterator[Session]:
+    """Like SessionDep, but committed when the route returns, before the answer is sent:
+    a mail client told "200" for a one-click unsubscribe must be able to rely on it."""
+    with request.app.state.sessions() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session_committed_before_the_response, scope="function")]
 CSRF = [Depends(verify_csrf)]
 FREQUENCY = Form("daily", pattern="^(daily|weekly)$")
 
 
-def _deliver_now(engine: Engine, settings: Settings, outbox_id: int) -> None:
-    """Runs after the response, once the request's transaction has committed."""
-    deliver_outbox(engine, settings, ids=[outbox_id])
+def deliver_after_commit(
+    session: Session, engine: Engine, settings: Settings, outbox_id: int
+) -> None:
+    """Send one queued email once the request's transaction has committed, off the request's
+    thread. If this process dies first, the row stays queued for `digest deliver` / the worker."""
+
+    def start(_: Session) -> None:
+        threading.Thread(
+            target=deliver_outbox, args=(engine, settings), kwargs={"ids": [outbox_id]}, daemon=True
+        ).start()
+
+    event.listen(session, "after_commit", start, once=True)
 
 
 def _by_token(session: SessionDep, settings: Settings, token: str) -> Subscription:
@@ -61,7 +84,6 @@ def subscribe_form(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    tasks: BackgroundTasks,
     user: CurrentUser,
     email: str = Form(..., max_length=320),
     frequency: str = FREQUENCY,
@@ -75,7 +97,7 @@ def subscribe_form(
     if user is not None and user.email.casefold() == result.subscription.email.casefold():
         result.subscription.user_id = user.id
     if result.outbox_id is not None:
-        tasks.add_task(_deliver_now, request.app.state.engine, settings, result.outbox_id)
+        deliver_after_commit(session, request.app.state.engine, settings, result.outbox_id)
     context = {"error": None, "sent_to": result.subscription.email}
     return render(request, "subscriptions/subscribe.html", context)
 
