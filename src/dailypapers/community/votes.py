@@ -56,3 +56,27 @@ def voted_keys(session: Session, *, user: User | None, keys: list[str]) -> set[s
         .where(Upvote.user_id == user.id, Paper.key.in_(keys))
     )
     return set(rows)
+
+
+def upvote_history(session: Session, *, paper: Paper, days: int = 30) -> list[int]:
+    """Cumulative upvotes at the end of each of the last `days` days with votes, base included.
+
+    The series runs from the first vote (or today) over at most `days` daily points.
+    """
+    stamps = list(
+        session.scalars(
+            select(Upvote.created_at).where(Upvote.paper_id == paper.id).order_by(Upvote.created_at)
+        )
+    )
+    if not stamps:
+        return [paper.base_upvotes, paper.base_upvotes]
+    first = stamps[0].date()
+    last = max(stamps[-1].date(), first)
+    span = min((last - first).days + 1, days)
+    start = last.toordinal() - span + 1
+    series = []
+    for ordinal in range(start, last.toordinal() + 1):
+        series.append(
+            paper.base_upvotes + sum(1 for s in stamps if s.date().toordinal() <= ordinal)
+        )
+    return [paper.base_upvotes, *series]

@@ -8,9 +8,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.charts.svg import sparkline
 from dailypapers.community.collections import collections_with_paper, user_collections
 from dailypapers.community.comments import paper_comments
-from dailypapers.community.votes import vote_state, voted_keys
+from dailypapers.community.votes import upvote_history, vote_state, voted_keys
 from dailypapers.papers.bibtex import bibtex
 from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_ending, parse_period
 from dailypapers.papers.queries import (
@@ -133,6 +134,9 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
             session, paper_id=detail.paper.id, include_hidden=bool(user and user.is_admin)
         ),
         "bibtex": bibtex(detail.paper),
+        "sparkline": sparkline(
+            upvote_history(session, paper=detail.paper), label="Upvotes over time"
+        ),
         "similar": _similar(session, detail.paper.id),
         "my_collections": user_collections(session, user=user) if user else [],
         "in_collections": (

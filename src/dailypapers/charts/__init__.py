@@ -1,0 +1,1 @@
+"""Small server-side SVG pictures: sparklines and bar charts, no JavaScript."""
