@@ -13,7 +13,16 @@ from fastapi.templating import Jinja2Templates
 from dailypapers import __version__
 from dailypapers.db.engine import make_engine, session_factory
 from dailypapers.settings import Settings
-from dailypapers.web import actions, api, auth, collections, filters, pages, subscriptions
+from dailypapers.web import (
+    actions,
+    api,
+    auth,
+    collections,
+    feeds,
+    filters,
+    pages,
+    subscriptions,
+)
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.ratelimit import LIMITS, RateLimiter
 from dailypapers.web.render import render
@@ -39,6 +48,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(collections.router)
     app.include_router(subscriptions.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
+    app.include_router(feeds.router)  # before pages too: /papers/feed.rss
     app.include_router(pages.router)
     return app
 

@@ -128,10 +128,11 @@ def validators(version: Version, key: tuple[Hashable, ...]) -> dict[str, str]:
 
 
 def etag_matches(header: str | None, etag: str) -> bool:
-    """If-None-Match semantics (weak comparison): `*` or any listed tag equal to `etag`."""
+    """If-None-Match (weak comparison): any listed tag equal to `etag`.
+
+    `*` is not honoured: the answer is not known to exist before it is rendered.
+    """
     if not header:
         return False
-    if header.strip() == "*":
-        return True
     tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
     return etag in tags
