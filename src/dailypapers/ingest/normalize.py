@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,9 +18,8 @@ _BARE_SIM = re.compile(r"\bsim(?=\d)")
 # "https://x{https://x}": a link written twice, the second in LaTeX \url-like braces.
 _BRACED_URL = re.compile(r"\{(https?://[^{}\s]+)\}")
 _UNESCAPED_SPECIAL = re.compile(r"(?<!\\)([%&#])")
-_WHITESPACE = re.compile(r"\s+")
 _URL = re.compile(r"https?://[^\s<>\"'{}\[\]]+", re.IGNORECASE)
-_LATEX_HINT = re.compile(r"[\\$~{}]")
+_LATEX_HINT = re.compile(r"[\\$~{}]|``|''|--")
 _HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 
 CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "hf.co")
@@ -33,11 +33,25 @@ _EXTRA_MACROS = [
     MacroTextSpec("ref", ""),
     MacroTextSpec("footnote", " (%(1)s)"),
     MacroTextSpec("placeholder", ""),
+    # pylatexenc drops these fonts' text, or turns letters into math-alphabet symbols that
+    # no search finds ("𝐈"): keep the plain text.
+    *(
+        MacroTextSpec(name, "%(1)s")
+        for name in ("texttt", "textsf", "mathbf", "mathit", "mathsf", "mathtt", "boldsymbol")
+    ),
 ]
+# LaTeX pieces common enough to skip pylatexenc: math or a font command around plain text.
+_PLAIN_MATH = re.compile(r"\$([^\\{}$~%&#'`]*)\$")
+_PLAIN_FONT = re.compile(
+    r"\\(?:textbf|textit|emph|texttt|textsc|underline|textrm|textsf|text|mathrm|mathbf"
+    r"|mathit|mathsf|mathtt)\{([^\\{}$~%&#'`]*)\}"
+)
 
 
 @lru_cache(maxsize=1)
 def _latex() -> LatexNodes2Text:
+    # pylatexenc logs a warning for every macro it cannot render; the text stays readable.
+    logging.getLogger("pylatexenc").setLevel(logging.ERROR)
     context = get_default_latex_context_db()
     context.add_context_category("dailypapers", prepend=True, macros=_EXTRA_MACROS)
     return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=False)
@@ -45,7 +59,7 @@ def _latex() -> LatexNodes2Text:
 
 def collapse_whitespace(text: str) -> str:
     """Join hard line wraps and runs of spaces (non-breaking ones included)."""
-    return _WHITESPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    return " ".join(text.split())
 
 
 def strip_html(text: str) -> str:
@@ -56,8 +70,14 @@ def strip_html(text: str) -> str:
 
 
 def latex_to_text(text: str) -> str:
-    """Readable Unicode for LaTeX markup; `$...$` math is kept as readable text."""
-    text = _BRACED_URL.sub(_drop_duplicate_url(text), text)
+    """Readable Unicode for LaTeX markup; `$...$` math is kept as readable text.
+
+    Only the LaTeX pieces of a string go through pylatexenc (a math span, a macro with its
+    arguments, a brace group), each converted once per process: plain prose between them is
+    copied as it is. That keeps a 75k-paper import fast; see `latex_pieces`.
+    """
+    if "{http" in text:
+        text = _BRACED_URL.sub(_drop_duplicate_url(text), text)
     if _LATEX_HINT.search(text):
         urls: list[str] = []
 
@@ -65,15 +85,126 @@ def latex_to_text(text: str) -> str:
             urls.append(match.group(0))
             return f"URLPLACEHOLDER{len(urls) - 1}X"
 
-        protected = _URL.sub(protect, text)
-        protected = _UNESCAPED_SPECIAL.sub(r"\\\1", protected)
-        try:
-            converted = _latex().latex_to_text(protected)
-        except Exception:  # malformed LaTeX stays as written
-            converted = re.sub(r"\\([%&#])", r"\1", protected)
+        protected = _UNESCAPED_SPECIAL.sub(r"\\\1", _URL.sub(protect, text))
+        converted = _convert_pieces(protected)
         text = re.sub(r"URLPLACEHOLDER(\d+)X", lambda m: urls[int(m.group(1))], converted)
-    text = _BARE_TIMES.sub("×", text)
-    return _BARE_SIM.sub("~", text)
+    if "times" in text:
+        text = _BARE_TIMES.sub("×", text)
+    return _BARE_SIM.sub("~", text) if "sim" in text else text
+
+
+def _convert_pieces(text: str) -> str:
+    pieces = latex_pieces(text)
+    if pieces is None:  # unbalanced braces or math: the whole string, the slow way
+        return _latex_or_as_written(text)
+    return "".join(_convert_piece(p) if is_latex else _plain(p) for is_latex, p in pieces)
+
+
+_TEXT_SPECIALS = re.compile(r"---|--|``|''")
+_SPECIAL_CHARS = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
+
+
+def _plain(text: str) -> str:
+    """Prose between LaTeX pieces: only TeX's dashes and quotes change."""
+    return _TEXT_SPECIALS.sub(lambda m: _SPECIAL_CHARS[m.group(0)], text)
+
+
+@lru_cache(maxsize=32768)
+def _convert_piece(piece: str) -> str:
+    if "--" not in piece:
+        if match := _PLAIN_MATH.fullmatch(piece):
+            return match.group(1).strip()
+        if match := _PLAIN_FONT.fullmatch(piece):
+            return match.group(1)
+    return _latex_or_as_written(piece)
+
+
+def _latex_or_as_written(text: str) -> str:
+    try:
+        return _latex().latex_to_text(text)
+    except Exception:  # malformed LaTeX stays as written, minus its escapes
+        return re.sub(r"\\([%&#$_{}])", r"\1", text)
+
+
+_PIECE_START = re.compile(r"[\\${}~]")
+_MACRO = re.compile(r"\\(?:[a-zA-Z]+\*?|.)", re.DOTALL)
+_ACCENTS = frozenset("'\"`^~=.")
+
+
+def latex_pieces(text: str) -> list[tuple[bool, str]] | None:
+    """Cut `text` into (is_latex, piece) pairs; None when it cannot be cut safely.
+
+    A LaTeX piece is a `$...$` or `$$...$$` span, a macro with its brace or bracket
+    arguments (an accent macro with its letter), a brace group, or a `~`.
+    """
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    while (match := _PIECE_START.search(text, pos)) is not None:
+        start = match.start()
+        end = _piece_end(text, start)
+        if end < 0:
+            return None
+        if start > pos:
+            pieces.append((False, text[pos:start]))
+        pieces.append((True, text[start:end]))
+        pos = end
+    if pos < len(text):
+        pieces.append((False, text[pos:]))
+    return pieces
+
+
+def _piece_end(text: str, start: int) -> int:
+    char = text[start]
+    if char == "$":
+        return _math_end(text, start)
+    if char == "{":
+        return _group_end(text, start)
+    if char == "~":
+        return start + 1
+    if char == "}":
+        return -1
+    macro = _MACRO.match(text, start)
+    if macro is None:  # a backslash at the very end
+        return -1
+    end = macro.end()
+    if macro.group(0)[1:] in _ACCENTS and end < len(text) and text[end] not in "{\\":
+        end += 1
+    while end < len(text) and text[end] in "{[":
+        end = _group_end(text, end)
+        if end < 0:
+            return -1
+    return end
+
+
+def _math_end(text: str, start: int) -> int:
+    delimiter = "$$" if text.startswith("$$", start) else "$"
+    search = start + len(delimiter)
+    while (found := text.find(delimiter, search)) >= 0:
+        if text[found - 1] != "\\":
+            return found + len(delimiter)
+        search = found + 1
+    return -1
+
+
+def _group_end(text: str, start: int) -> int:
+    """Index after the balanced `{...}` or `[...]` group that starts at `start`, or -1."""
+    opening = text[start]
+    closing = "}" if opening == "{" else "]"
+    depth = 0
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == opening:
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
 
 
 def _drop_duplicate_url(text: str):  # type: ignore[no-untyped-def]
@@ -132,6 +263,21 @@ def _repo_root(url: str) -> str:
     return url
 
 
+# arXiv's parsed names split hyphenated initials: "C. -P. Yuan" is "C.-P. Yuan".
+_SPLIT_INITIAL = re.compile(r"(?<=\.) +-(?=\w)")
+
+
+_NAME_WIDTH = 300  # authors.name; longer "names" are lists glued together by a source
+
+
 def normalize_author_name(name: str) -> str:
     """One spelling per author: LaTeX accents decoded, whitespace collapsed."""
-    return collapse_whitespace(latex_to_text(collapse_whitespace(name))).strip(" ,;")
+    name = collapse_whitespace(name)
+    if _LATEX_HINT.search(name):
+        name = collapse_whitespace(latex_to_text(name))
+    name = name.strip(" ,;")
+    if " -" in name:
+        name = _SPLIT_INITIAL.sub("-", name)
+    if len(name) > _NAME_WIDTH:
+        name = name[: _NAME_WIDTH - 1].rsplit(" ", 1)[0] + "…"
+    return name

@@ -46,6 +46,48 @@ class PaperRecord:
         return self.arxiv_id or local_key(self.title)
 
 
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record a parser could not use: where it was (line, record id) and why."""
+
+    where: str  # "line 12", "record 2501.00001", "page 3"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+class RecordError(ValueError):
+    """Raised by a parser for one bad record; the caller turns it into a `Rejected`."""
+
+
+# Widths of the columns records are written to (papers.models); a longer value is an error.
+_WIDTHS = {"arxiv_id": 64, "primary_category": 64, "doi": 300, "license": 300}
+_URL_WIDTH = 1000  # a longer link is dropped: it is a parsing accident, not a link
+AUTHOR_NAME_WIDTH = 300
+SUBMITTER_WIDTH = 200
+
+
+def checked(record: PaperRecord) -> PaperRecord:
+    """`record` if every value fits its column; raises `RecordError` naming the field."""
+    for name, width in _WIDTHS.items():
+        value = getattr(record, name)
+        if value is not None and len(value) > width:
+            raise RecordError(f"{name} longer than {width} characters")
+    for name in ("code_url", "project_url"):
+        value = getattr(record, name)
+        if value is not None and len(value) > _URL_WIDTH:
+            setattr(record, name, None)
+    if any(len(name) > AUTHOR_NAME_WIDTH for name in record.authors):
+        raise RecordError(f"an author name is longer than {AUTHOR_NAME_WIDTH} characters")
+    if record.submitter_name and len(record.submitter_name) > SUBMITTER_WIDTH:
+        record.submitter_name = record.submitter_name[: SUBMITTER_WIDTH - 1] + "…"
+    org = record.organization
+    if org is not None and (len(org.name) > 200 or len(org.full_name) > 300):
+        raise RecordError("organization name too long")
+    return record
+
+
 def local_key(title: str) -> str:
     """A stable id for a paper without an arXiv id: a hash of its normalized title."""
     folded = re.sub(r"[^0-9a-z]+", " ", title.casefold()).strip()

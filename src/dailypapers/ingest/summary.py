@@ -18,6 +18,7 @@ class ImportSummary:
     unchanged: int = 0
     older: int = 0
     listed: int = 0
+    skipped: int = 0  # left out by a filter (--categories, --since)
     rejected: list[str] = field(default_factory=list)  # "line 12: reason"
 
     @property
@@ -32,8 +33,19 @@ class ImportSummary:
             "unchanged": self.unchanged,
             "older": self.older,
             "listed": self.listed,
+            "skipped": self.skipped,
             "rejected": self.rejected,
         }
+
+    def add(self, other: ImportSummary) -> None:
+        """Add the counts of `other` (e.g. one batch) to these."""
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.older += other.older
+        self.listed += other.listed
+        self.skipped += other.skipped
+        self.rejected.extend(other.rejected)
 
 
 def load_records(session: Session, records: Iterable[PaperRecord]) -> ImportSummary:

@@ -1,0 +1,128 @@
+"""Set-based statements for the bulk loader, fast on both SQLite and PostgreSQL.
+
+SQLite gets plain executemany (its driver is in-process, a statement costs microseconds) and
+`IN (...)` lists. PostgreSQL gets one statement per batch whatever its size: values travel as
+arrays, `= ANY(:array)` replaces long `IN` lists and `INSERT ... SELECT * FROM unnest(...)`
+replaces a round trip per row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import JSON, Column, Connection, Row, Table, any_, bindparam, null, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.types import TypeDecorator
+
+_SQLITE_CHUNK = 500  # values in one IN (...) list, well below SQLite's variable limit
+_POSTGRES_CHUNK = 20_000
+
+
+def _is_postgres(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
+def select_in(
+    connection: Connection, columns: Sequence[Any], column: Column[Any], values: Sequence[Any]
+) -> Iterator[RowMapping]:
+    """Rows of `columns` where `column` is one of `values` (duplicates are harmless)."""
+    unique = list(dict.fromkeys(values))
+    size = _POSTGRES_CHUNK if _is_postgres(connection) else _SQLITE_CHUNK
+    for start in range(0, len(unique), size):
+        chunk = unique[start : start + size]
+        if _is_postgres(connection):
+            condition = column == any_(bindparam(None, chunk, type_=postgresql.ARRAY(column.type)))
+        else:
+            condition = column.in_(chunk)
+        yield from connection.execute(select(*columns).where(condition)).mappings()
+
+
+def delete_in(connection: Connection, table: Table, column: Column[Any], values: list[Any]) -> None:
+    for start in range(0, len(values), _SQLITE_CHUNK):
+        connection.execute(table.delete().where(column.in_(values[start : start + _SQLITE_CHUNK])))
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    *,
+    skip_conflicts_on: Sequence[str] = (),
+    returning: Sequence[str] = (),
+) -> list[Row[Any]]:
+    """INSERT every row (all with the same keys) [ON CONFLICT (...) DO NOTHING] [RETURNING ...].
+
+    With `skip_conflicts_on`, rows that would break that unique key are left out, and
+    `returning` gives only the rows inserted.
+    """
+    if not rows:
+        return []
+    if _is_postgres(connection):
+        return _insert_unnest(connection, table, rows, skip_conflicts_on, returning)
+    rows = [{k: json_null(table.c[k], v) for k, v in row.items()} for row in rows]
+    statement = sqlite.insert(table)
+    if skip_conflicts_on:
+        statement = statement.on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
+    if not returning:
+        connection.execute(statement, rows)
+        return []
+    return list(connection.execute(statement.returning(*(table.c[n] for n in returning)), rows))
+
+
+def json_null(column: Column[Any], value: Any) -> Any:
+    """None means SQL NULL, as when the ORM leaves a column out (JSON would store 'null')."""
+    return null() if value is None and isinstance(column.type, JSON) else value
+
+
+def _insert_unnest(
+    connection: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    skip_conflicts_on: Sequence[str],
+    returning: Sequence[str],
+) -> list[Row[Any]]:
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer.quote
+    rows = _with_defaults(table, rows)
+    names = list(rows[0])
+    casts, params = [], {}
+    for i, name in enumerate(names):
+        column = table.c[name]
+        array_type = column.type.compile(dialect=dialect)
+        casts.append(f"CAST(:p{i} AS {array_type}[])")
+        params[f"p{i}"] = [_pg_value(column, row[name], dialect) for row in rows]
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        f"SELECT * FROM unnest({', '.join(casts)})"
+    )
+    if skip_conflicts_on:
+        sql += f" ON CONFLICT ({', '.join(quote(n) for n in skip_conflicts_on)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
+    result = connection.execute(text(sql), params)
+    return list(result) if returning else []
+
+
+def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill the Python-side column defaults that a textual INSERT would not apply."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in rows[0] or default is None or not hasattr(default, "arg"):
+            continue
+        value = default.arg
+        defaults[column.name] = value(None) if callable(value) else value
+    return [row | defaults for row in rows] if defaults else rows
+
+
+def _pg_value(column: Column[Any], value: Any, dialect: Any) -> Any:
+    """What the column's type would send for `value`, as one element of an array."""
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        return column_type.process_bind_param(value, dialect)
+    if isinstance(column_type, JSON):
+        return None if value is None else json.dumps(value)
+    return value
