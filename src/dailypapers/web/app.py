@@ -18,9 +18,11 @@ from dailypapers.web import (
     api,
     auth,
     collections,
+    docs,
     feeds,
     filters,
     pages,
+    search_page,
     subscriptions,
 )
 from dailypapers.web.deps import LoginRequired
@@ -32,7 +34,8 @@ HERE = Path(__file__).parent
 
 
 def create_app(settings: Settings) -> FastAPI:
-    app = FastAPI(title="dailypapers", version=__version__)
+    # /docs and /redoc come from web/docs.py, with their assets served locally (no CDN)
+    app = FastAPI(title="dailypapers", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
@@ -46,9 +49,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(auth.router)
     app.include_router(actions.router)
     app.include_router(collections.router)
+    app.include_router(search_page.router)
     app.include_router(subscriptions.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
+    app.include_router(docs.router)
     app.include_router(pages.router)
     return app
 

@@ -15,6 +15,7 @@ from dailypapers.community.votes import upvote_history, vote_state, voted_keys
 from dailypapers.papers.bibtex import bibtex
 from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_ending, parse_period
 from dailypapers.papers.queries import (
+    PaperCard,
     PaperList,
     author_papers,
     latest_day,
@@ -23,6 +24,7 @@ from dailypapers.papers.queries import (
     period_list,
     user_activity,
 )
+from dailypapers.search.service import similar_papers
 from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
 from dailypapers.web.render import render
 
@@ -146,12 +148,8 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
     return render(request, "paper.html", context)
 
 
-def _similar(session: SessionDep, paper_id: int) -> list[object]:
-    try:
-        from dailypapers.search.similar import similar_cards
-    except ImportError:  # search not installed in this build
-        return []
-    return similar_cards(session, paper_id=paper_id, limit=6)
+def _similar(session: SessionDep, paper_id: int) -> list[PaperCard]:
+    return [found.card for found in similar_papers(session, paper_id=paper_id, limit=6)]
 
 
 @router.get("/orgs/{name}", response_class=HTMLResponse)

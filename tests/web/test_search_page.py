@@ -1,0 +1,42 @@
+"""The search page: results with escaped highlights, filters, the weekly chart."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from dailypapers.db.engine import unit_of_work
+from tests.factories import make_paper
+
+
+def test_keyword_search_highlights_and_escapes(client: TestClient, engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        make_paper(
+            session,
+            title="Tokenizers <b>unbound</b> for speech",
+            abstract="We study tokenizers for speech recognition.",
+            listed_on=date(2026, 2, 19),
+            published_at=datetime.now(UTC),
+        )
+        make_paper(
+            session,
+            title="Unrelated graphs",
+            abstract="Graph coloring.",
+            listed_on=date(2026, 2, 19),
+        )
+    page = client.get("/search", params={"q": "tokenizers", "mode": "keyword"})
+    assert page.status_code == 200
+    assert "<mark>Tokenizers</mark> &lt;b&gt;unbound&lt;/b&gt;" in page.text
+    assert "Unrelated graphs" not in page.text
+    assert '<svg class="bars"' in page.text and "1 matching paper published" in page.text
+    assert 'rel="alternate" type="application/rss+xml"' in page.text
+
+
+def test_nasty_queries_and_bad_filters(client: TestClient) -> None:
+    for query in ['"unbalanced', "NEAR(a b", "title:x -y*", "((("]:
+        assert client.get("/search", params={"q": query, "mode": "keyword"}).status_code == 200
+    bad = client.get("/search", params={"q": "x", "from": "2025-13-40"})
+    assert bad.status_code == 400 and "is not a date" in bad.text
+    assert client.get("/search").status_code == 200
