@@ -7,6 +7,9 @@ import json
 import typer
 
 from dailypapers.cli import context, db, digest, imports, users
+from dailypapers.cli import eval as eval_cli
+from dailypapers.cli import index as index_cli
+from dailypapers.cli import search as search_cli
 from dailypapers.db import migrate
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import DEMO_DATE, load_demo
@@ -18,6 +21,9 @@ app.add_typer(imports.app, name="import")
 app.add_typer(digest.app, name="digest")
 app.add_typer(digest.subscribers_app, name="subscribers")
 app.add_typer(users.app, name="users")
+app.add_typer(index_cli.app, name="index")
+app.add_typer(eval_cli.app, name="eval")
+app.command("search")(search_cli.search)
 
 
 @app.command()

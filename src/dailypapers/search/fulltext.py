@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, column, func, literal_column, select, table, text
+import snowballstemmer
+from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table, text
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
@@ -46,6 +47,52 @@ class FullTextIndex(Protocol):
         """Recompute the index from the catalogue; returns the number of papers indexed."""
         ...
 
+    def refresh_statistics(self, session: Session) -> int:
+        """Recount each term's document frequency (for pruning); returns the terms counted."""
+        ...
+
+
+# Scoring (BM25, ts_rank) is what costs: it runs on every paper a query matches. On a big
+# collection the stored document frequencies bound that work: an OR query keeps its rarest
+# terms until their papers add up to BUDGET (at least MIN_TERMS terms; common terms add
+# little to the score, their idf being low), and a query that would still match more than
+# BUDGET papers is scored on its newest BUDGET matches only. Collections of up to
+# EXACT_BELOW papers, and any database whose statistics were never counted, are scored
+# exactly. The statistics row with the empty term holds the number of papers.
+BUDGET = 10_000
+MIN_TERMS = 2
+EXACT_BELOW = 20_000
+_stats_query = text("SELECT term, df FROM search_term_stats WHERE term IN :stems").bindparams(
+    bindparam("stems", expanding=True)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to run a keyword query within the budget."""
+
+    terms: tuple[str, ...]
+    every_terms_cost: int  # papers an AND query may match (the rarest term's)
+    any_terms: tuple[str, ...]  # the terms kept for the OR query
+    any_terms_cost: int
+
+
+def plan(session: Session, terms: Sequence[str], stemmer: snowballstemmer.stemmer) -> Plan:
+    stems = {t: stemmer.stemWord(t) for t in terms}
+    found = session.execute(_stats_query, {"stems": sorted({*stems.values(), ""})})
+    df: dict[str, int] = {row[0]: row[1] for row in found}
+    if df.get("", 0) < EXACT_BELOW:
+        return Plan(tuple(terms), 0, tuple(terms), 0)
+    cost = {t: df.get(stems[t], 0) for t in terms}
+    kept: list[str] = []
+    spent = 0
+    for term in sorted(terms, key=lambda t: cost[t]):
+        if len(kept) >= MIN_TERMS and spent + cost[term] > BUDGET:
+            break
+        kept.append(term)
+        spent += cost[term]
+    return Plan(tuple(terms), min(cost.values()), tuple(kept), spent)
+
 
 def _merge(first: list[int], second: list[int], limit: int) -> list[int]:
     merged = list(dict.fromkeys(first + second))
@@ -61,15 +108,27 @@ class SqliteFullText:
         self, title_weight: float = 4.0, abstract_weight: float = 1.0, authors_weight: float = 1.0
     ) -> None:
         self.weights = (title_weight, abstract_weight, authors_weight)
+        self.stemmer = snowballstemmer.stemmer("porter")  # FTS5's porter tokenizer
 
     def _ranked(
-        self, session: Session, match: str, limit: int, where: Sequence[ColumnElement[bool]]
+        self,
+        session: Session,
+        match: str,
+        limit: int,
+        where: Sequence[ColumnElement[bool]],
+        window: bool,
     ) -> list[int]:
-        rank = func.bm25(literal_column("papers_fts"), *self.weights)
+        fts = literal_column("papers_fts")
         rowid = literal_column("papers_fts.rowid")
-        stmt = select(rowid).select_from(self.fts).where(literal_column("papers_fts").op("MATCH")(match))
+        stmt = select(rowid).select_from(self.fts).where(fts.op("MATCH")(match))
+        if window:  # the newest BUDGET matches: rowids count up as papers arrive
+            newest = select(rowid).select_from(self.fts).where(fts.op("MATCH")(match))
+            floor = session.scalar(newest.order_by(rowid.desc()).offset(BUDGET).limit(1))
+            if floor is not None:
+                stmt = stmt.where(rowid > floor)
         if where:
             stmt = stmt.join(Paper, Paper.id == rowid).where(*where)
+        rank = func.bm25(fts, *self.weights)
         return list(session.scalars(stmt.order_by(rank).limit(limit)))
 
     def search(
@@ -82,30 +141,33 @@ class SqliteFullText:
     ) -> list[int]:
         if not query.terms:
             return []
-        quoted = [f'"{term}"' for term in query.terms]
-        every = self._ranked(session, " AND ".join(quoted), limit, where)
-        if len(every) >= limit or len(quoted) == 1:
+        p = plan(session, query.terms, self.stemmer)
+        every_match = " AND ".join(f'"{t}"' for t in p.terms)
+        every = self._ranked(session, every_match, limit, where, p.every_terms_cost > BUDGET)
+        if len(every) >= limit or len(p.terms) == 1:
             return every
-        return _merge(every, self._ranked(session, " OR ".join(quoted), limit, where), limit)
+        any_match = " OR ".join(f'"{t}"' for t in p.any_terms)
+        anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > BUDGET)
+        return _merge(every, anyone, limit)
 
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
         if not query.terms or not paper_ids:
             return {}
-        rows = session.execute(
-            text(
-                "SELECT rowid, highlight(papers_fts, 0, :start, :stop), "
-                "highlight(papers_fts, 1, :start, :stop) FROM papers_fts "
-                "WHERE papers_fts MATCH :match AND rowid IN (SELECT value FROM json_each(:ids))"
-            ),
-            {
-                "start": START,
-                "stop": STOP,
-                "match": " OR ".join(f'"{t}"' for t in query.terms),
-                "ids": "[" + ",".join(str(int(i)) for i in paper_ids) + "]",
-            },
+        statement = text(
+            "SELECT rowid, highlight(papers_fts, 0, :start, :stop), "
+            "highlight(papers_fts, 1, :start, :stop) FROM papers_fts "
+            "WHERE papers_fts MATCH :match AND rowid = :id"
         )
+        match = " OR ".join(f'"{t}"' for t in query.terms)
+        rows = [  # one lookup per paper: FTS5 seeks a rowid, but scans for an IN list
+            row
+            for pid in paper_ids
+            for row in session.execute(
+                statement, {"start": START, "stop": STOP, "match": match, "id": int(pid)}
+            )
+        ]
         return {
             pid: Highlighted(split_marked(title or ""), split_marked(abstract or ""))
             for pid, title, abstract in rows
@@ -124,6 +186,16 @@ class SqliteFullText:
         session.execute(text("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')"))
         return session.scalar(text("SELECT count(*) FROM papers_fts")) or 0
 
+    def refresh_statistics(self, session: Session) -> int:
+        session.execute(text("DELETE FROM search_term_stats"))
+        session.execute(
+            text("INSERT INTO search_term_stats(term, df) SELECT term, doc FROM papers_fts_vocab")
+        )
+        session.execute(
+            text("INSERT INTO search_term_stats(term, df) SELECT '', count(*) FROM papers_fts")
+        )
+        return session.scalar(text("SELECT count(*) FROM search_term_stats")) or 0
+
 
 class PostgresFullText:
     """A weighted tsvector (title A, abstract B, authors C) with a GIN index."""
@@ -132,20 +204,31 @@ class PostgresFullText:
 
     def __init__(self, weights: tuple[float, float, float, float] = (0.1, 0.2, 0.4, 1.0)) -> None:
         self.weights = weights  # D, C (authors), B (abstract), A (title), as ts_rank wants
+        self.stemmer = snowballstemmer.stemmer("english")  # PostgreSQL's english config
 
     def _ranked(
-        self, session: Session, tsquery: str, limit: int, where: Sequence[ColumnElement[bool]]
+        self,
+        session: Session,
+        tsquery: str,
+        limit: int,
+        where: Sequence[ColumnElement[bool]],
+        window: bool,
     ) -> list[int]:
-        doc = self.search_table.c.document
+        doc, paper_id = self.search_table.c.document, self.search_table.c.paper_id
         query = func.to_tsquery("english", tsquery)
+        stmt = select(paper_id).where(doc.op("@@")(query))
+        if window:  # the newest BUDGET matches: ids count up as papers arrive
+            newest = select(paper_id).where(doc.op("@@")(query)).order_by(paper_id.desc())
+            floor = session.scalar(newest.offset(BUDGET).limit(1))
+            if floor is not None:
+                stmt = stmt.where(paper_id > floor)
+        if where:
+            stmt = stmt.join(Paper, Paper.id == paper_id).where(*where)
         weights = literal_column(
             "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
         )
         rank = func.ts_rank(weights, doc, query, 1)
-        stmt = select(self.search_table.c.paper_id).where(doc.op("@@")(query))
-        if where:
-            stmt = stmt.join(Paper, Paper.id == self.search_table.c.paper_id).where(*where)
-        return list(session.scalars(stmt.order_by(rank.desc()).limit(limit)))
+        return list(session.scalars(stmt.order_by(rank.desc(), paper_id.desc()).limit(limit)))
 
     def search(
         self,
@@ -157,10 +240,16 @@ class PostgresFullText:
     ) -> list[int]:
         if not query.terms:
             return []
-        every = self._ranked(session, " & ".join(query.terms), limit, where)
-        if len(every) >= limit or len(query.terms) == 1:
+        p = plan(session, query.terms, self.stemmer)
+        every = self._ranked(
+            session, " & ".join(p.terms), limit, where, p.every_terms_cost > BUDGET
+        )
+        if len(every) >= limit or len(p.terms) == 1:
             return every
-        return _merge(every, self._ranked(session, " | ".join(query.terms), limit, where), limit)
+        anyone = self._ranked(
+            session, " | ".join(p.any_terms), limit, where, p.any_terms_cost > BUDGET
+        )
+        return _merge(every, anyone, limit)
 
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
@@ -192,3 +281,16 @@ class PostgresFullText:
             )
         )
         return session.scalar(text("SELECT count(*) FROM paper_search")) or 0
+
+    def refresh_statistics(self, session: Session) -> int:
+        session.execute(text("DELETE FROM search_term_stats"))
+        session.execute(
+            text(
+                "INSERT INTO search_term_stats(term, df) SELECT word, ndoc "
+                "FROM ts_stat('SELECT document FROM paper_search') WHERE length(word) <= 200"
+            )
+        )
+        session.execute(
+            text("INSERT INTO search_term_stats(term, df) SELECT '', count(*) FROM paper_search")
+        )
+        return session.scalar(text("SELECT count(*) FROM search_term_stats")) or 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from markupsafe import Markup, escape
 # in normalized paper text; a stray one could only mis-place a highlight, never inject markup.
 START = "\x02"
 STOP = "\x03"
+_MARKERS = re.compile("([\x02\x03])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,23 +29,14 @@ def plain(text: str) -> list[Segment]:
 
 
 def split_marked(marked: str) -> list[Segment]:
-    """Turn `a \\x02b\\x03 c` into [a ][b*][ c]; adjacent highlights are merged."""
+    """Turn `a \x02b\x03 c` into [a ][b*][ c]; adjacent highlights are merged."""
     segments: list[Segment] = []
     inside = False
-    buffer: list[str] = []
-
-    def flush() -> None:
-        if buffer:
-            _append(segments, Segment("".join(buffer), inside))
-            buffer.clear()
-
-    for char in marked:
-        if char in (START, STOP):
-            flush()
-            inside = char == START
-        else:
-            buffer.append(char)
-    flush()
+    for piece in _MARKERS.split(marked):
+        if piece in (START, STOP):
+            inside = piece == START
+        elif piece:
+            _append(segments, Segment(piece, inside))
     return segments
 
 

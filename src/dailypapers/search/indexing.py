@@ -89,6 +89,10 @@ def embed_papers(session: Session, *, embedder: Embedder, paper_ids: Sequence[in
             row.model, row.text_hash, row.dim = embedder.name, digest, embedder.dim
             row.vector, row.created_at = vector, utcnow()
         summary.embedded = len(todo)
+        session.flush()
+        backend_for(session).vectors.refresh(
+            session, model=embedder.name, paper_ids=[pid for pid, _, _ in todo]
+        )
     session.flush()
     return summary
 
@@ -127,11 +131,12 @@ def run_embed_backlog(
 
 
 def sync_vector_index(engine: Engine, *, model: str) -> int:
-    """Bring the backend's vector index up to date with `embeddings` and persist it."""
+    """Bring the vector index up to date with `embeddings` and persist it; recount terms."""
     with unit_of_work(engine) as session:
-        vectors = backend_for(session).vectors
-        changed = vectors.sync(session, model=model)
-        vectors.save(session, model=model)
+        backend = backend_for(session)
+        changed = backend.vectors.sync(session, model=model)
+        backend.vectors.save(session, model=model)
+        backend.fulltext.refresh_statistics(session)
     return changed
 
 
@@ -140,5 +145,6 @@ def rebuild_indexes(engine: Engine, *, model: str) -> tuple[int, int]:
     with unit_of_work(engine) as session:
         backend = backend_for(session)
         papers = backend.fulltext.rebuild(session)
+        backend.fulltext.refresh_statistics(session)
         vectors = backend.vectors.rebuild(session, model=model)
     return papers, vectors

@@ -48,6 +48,10 @@ class VectorIndex(Protocol):
         """The `limit` nearest papers by cosine, nearest first (approximate)."""
         ...
 
+    def refresh(self, session: Session, *, model: str, paper_ids: Sequence[int]) -> None:
+        """These papers' vectors were just written: index them (or note that they changed)."""
+        ...
+
     def sync(self, session: Session, *, model: str) -> int:
         """Bring the index up to date with `embeddings`; returns the rows changed."""
         ...
@@ -191,6 +195,9 @@ class UsearchVectorIndex:
             for k, d in zip(found.keys, found.distances, strict=True)
         ]
 
+    def refresh(self, session: Session, *, model: str, paper_ids: Sequence[int]) -> None:
+        return None  # the triggers logged the change; the next search replays it
+
     def sync(self, session: Session, *, model: str) -> int:
         with self._lock:
             if self.index is None or self.model != model:
@@ -277,6 +284,9 @@ class PgvectorIndex:
             {"q": _literal(vector), "model": model, "limit": limit},
         ).all()
         return [Neighbour(int(pid), float(sim)) for pid, sim in rows]
+
+    def refresh(self, session: Session, *, model: str, paper_ids: Sequence[int]) -> None:
+        self._write(session, model=model, paper_ids=list(paper_ids))
 
     def sync(self, session: Session, *, model: str) -> int:
         removed = session.execute(

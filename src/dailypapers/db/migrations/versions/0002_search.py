@@ -14,6 +14,9 @@ authors C) with a GIN index, fed by triggers; `paper_vectors` holds each paper's
 pgvector `halfvec(384)` with an HNSW index (cosine), synced from `embeddings` by the
 embedding job (`dailypapers index embed`, `index rebuild`).
 
+Both: `search_term_stats` holds each indexed term's document frequency, refreshed by the
+indexing job; keyword search uses it to leave the most common terms out of long OR queries.
+
 These tables are owned by raw SQL, not by models: they are derived from the catalogue and
 can be rebuilt with `dailypapers index rebuild`.
 """
@@ -60,6 +63,7 @@ SQLITE_UP = [
     "CREATE TRIGGER authors_fts_rename AFTER UPDATE OF name ON authors BEGIN "
     f"UPDATE papers_fts SET authors = {_SQLITE_AUTHORS.format(pid='papers_fts.rowid')} "
     "WHERE rowid IN (SELECT paper_id FROM paper_authors WHERE author_id = new.id); END",
+    "CREATE TABLE search_term_stats (term VARCHAR(200) PRIMARY KEY, df INTEGER NOT NULL)",
     "CREATE TABLE search_vector_changes ("
     "seq INTEGER PRIMARY KEY AUTOINCREMENT, paper_id INTEGER NOT NULL)",
     "CREATE TRIGGER embeddings_log_insert AFTER INSERT ON embeddings BEGIN "
@@ -77,6 +81,7 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS embeddings_log_update",
     "DROP TRIGGER IF EXISTS embeddings_log_insert",
     "DROP TABLE IF EXISTS search_vector_changes",
+    "DROP TABLE IF EXISTS search_term_stats",
     "DROP TRIGGER IF EXISTS authors_fts_rename",
     "DROP TRIGGER IF EXISTS paper_authors_fts_update",
     "DROP TRIGGER IF EXISTS paper_authors_fts_delete",
@@ -149,6 +154,7 @@ POSTGRES_UP = [
     "FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) "
     "EXECUTE FUNCTION dp_paper_search_author_rename()",
     "INSERT INTO paper_search(paper_id, document) SELECT id, dp_paper_document(id) FROM papers",
+    "CREATE TABLE search_term_stats (term varchar(200) PRIMARY KEY, df integer NOT NULL)",
     "CREATE TABLE paper_vectors ("
     "paper_id integer PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE, "
     "model varchar(200) NOT NULL, text_hash varchar(64) NOT NULL, "
@@ -159,6 +165,7 @@ POSTGRES_UP = [
 
 POSTGRES_DOWN = [
     "DROP TABLE IF EXISTS paper_vectors",
+    "DROP TABLE IF EXISTS search_term_stats",
     "DROP TRIGGER IF EXISTS authors_search_rename ON authors",
     "DROP TRIGGER IF EXISTS paper_authors_search_delete ON paper_authors",
     "DROP TRIGGER IF EXISTS paper_authors_search_update_old ON paper_authors",

@@ -1,0 +1,87 @@
+"""`dailypapers index ...`: embed the backlog, rebuild the search indexes, show their state."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import func, select
+
+from dailypapers.cli import context
+from dailypapers.db.engine import unit_of_work
+from dailypapers.papers.models import Paper
+from dailypapers.search.embedder import EmbedderUnavailable, default_embedder
+from dailypapers.search.indexing import backlog_count, rebuild_indexes, run_embed_backlog
+from dailypapers.search.models import Embedding
+
+app = typer.Typer(help="Search indexes: embeddings, full text, vectors.")
+
+
+def _embedder() -> object:
+    context.settings()
+    try:
+        return default_embedder()
+    except EmbedderUnavailable as exc:
+        context.err_console.print(f"error: the embedder is unavailable: {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command("embed")
+def embed(
+    batch_size: int = typer.Option(256, "--batch-size", min=1, help="Papers per transaction."),
+    recheck: bool = typer.Option(
+        False, "--recheck", help="Hash every paper's text, not only new or modified ones."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Embed papers without a vector of the current model, or whose text changed. Resumable:
+    each batch is committed, so a killed run continues where it stopped."""
+    embedder = _embedder()
+    columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=context.err_console, disable=as_json) as bar:
+        task = bar.add_task("embed", total=None)
+        summary = run_embed_backlog(
+            context.engine(),
+            embedder=embedder,  # type: ignore[arg-type]
+            batch_size=batch_size,
+            recheck=recheck,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    if as_json:
+        print(json.dumps(summary.as_dict()))
+    else:
+        context.console.print(
+            f"{summary.embedded} papers embedded, {summary.unchanged} unchanged, "
+            f"in {summary.batches} batches; vector index synced"
+        )
+
+
+@app.command("rebuild")
+def rebuild() -> None:
+    """Rebuild the full-text and vector indexes from the catalogue (beside, then swapped)."""
+    from dailypapers.search.embedder import MODEL_NAME
+
+    papers, vectors = rebuild_indexes(context.engine(), model=MODEL_NAME)
+    context.console.print(f"full text: {papers} papers; vectors: {vectors}")
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+    """Papers, embeddings of the current model, and the backlog."""
+    from dailypapers.search.embedder import MODEL_NAME
+
+    with unit_of_work(context.engine()) as session:
+        counts = {
+            "papers": session.scalar(select(func.count()).select_from(Paper)) or 0,
+            "embedded": session.scalar(
+                select(func.count()).where(Embedding.model == MODEL_NAME)
+            )
+            or 0,
+            "backlog": backlog_count(session, model=MODEL_NAME),
+        }
+    if as_json:
+        print(json.dumps(counts))
+        return
+    for name, count in counts.items():
+        context.console.print(f"{name:>10} {count:>10,}")

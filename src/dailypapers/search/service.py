@@ -1,0 +1,301 @@
+"""Search and similar papers: the functions the web pages, the API, the CLI and digests share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy import ColumnElement, String, cast, select
+from sqlalchemy.orm import Session
+
+from dailypapers.papers.models import Organization, Paper
+from dailypapers.papers.queries import PaperCard, cards_by_id, upvote_count
+from dailypapers.search.backends import SearchBackend, backend_for
+from dailypapers.search.embedder import Embedder, EmbedderUnavailable, default_embedder
+from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
+from dailypapers.search.highlight import Segment, plain
+from dailypapers.search.models import Embedding
+from dailypapers.search.text import parse_query
+
+Mode = Literal["keyword", "semantic", "hybrid"]
+SortOrder = Literal["relevance", "newest", "upvotes"]
+MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
+SORTS: tuple[SortOrder, ...] = ("relevance", "newest", "upvotes")
+ANN_CAP = 4000  # the most neighbours fetched to satisfy filters before an exact scan
+EXACT_CAP = 50_000  # the most filtered papers an exact scan reads
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    published_from: date | None = None
+    published_to: date | None = None  # inclusive
+    category: str | None = None  # an arXiv category, e.g. cs.CL
+    organization: str | None = None  # the organization's name (its handle)
+    has_code: bool | None = None
+
+    def where(self) -> list[ColumnElement[bool]]:
+        clauses: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
+        if self.published_from:
+            clauses.append(Paper.published_at >= _start_of(self.published_from))
+        if self.published_to:
+            clauses.append(Paper.published_at < _start_of(self.published_to + timedelta(days=1)))
+        if self.category:
+            # categories is a JSON list of strings; its text holds each one quoted.
+            clauses.append(cast(Paper.categories, String).like(f'%"{_like(self.category)}"%'))
+        if self.organization:
+            org = select(Organization.id).where(Organization.name == self.organization)
+            clauses.append(Paper.organization_id.in_(org.scalar_subquery()))
+        if self.has_code is not None:
+            clauses.append(Paper.code_url.isnot(None) if self.has_code else Paper.code_url.is_(None))
+        return clauses
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (
+                self.published_from,
+                self.published_to,
+                self.category,
+                self.organization,
+                self.has_code,
+            )
+        )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "").replace("%", "").replace("_", "\\_").replace('"', "")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    paper_id: int
+    card: PaperCard
+    score: float
+    keyword_rank: int | None  # 1-based rank in the keyword list, if there
+    semantic_rank: int | None
+    title_segments: list[Segment]
+    abstract_segments: list[Segment]
+
+    @property
+    def matched(self) -> bool:
+        return any(s.highlight for s in (*self.title_segments, *self.abstract_segments))
+
+    def as_dict(self) -> dict[str, Any]:
+        card = self.card
+        return {
+            "id": card.key,
+            "title": card.title,
+            "summary": card.abstract,
+            "authors": card.authors,
+            "publishedAt": card.published_at.isoformat() if card.published_at else None,
+            "upvotes": card.upvotes,
+            "organization": card.organization.name if card.organization else None,
+            "codeUrl": card.code_url,
+            "score": round(self.score, 6),
+            "keywordRank": self.keyword_rank,
+            "semanticRank": self.semantic_rank,
+            "highlightedTitle": [s.as_dict() for s in self.title_segments],
+            "highlightedSummary": [s.as_dict() for s in self.abstract_segments],
+        }
+
+
+@dataclass(slots=True)
+class SearchResults:
+    query: str
+    mode: Mode  # the mode that ran
+    requested_mode: Mode
+    sort: SortOrder
+    hits: list[SearchHit]
+    total: int  # candidates found (capped by the fusion depth)
+    limit: int
+    offset: int
+    notice: str | None = None  # e.g. why semantic search fell back to keywords
+    filters: SearchFilters = field(default_factory=SearchFilters)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "requestedMode": self.requested_mode,
+            "sort": self.sort,
+            "total": self.total,
+            "limit": self.limit,
+            "offset": self.offset,
+            "notice": self.notice,
+            "hits": [h.as_dict() for h in self.hits],
+        }
+
+
+EmbedderSource = Callable[[], Embedder]
+
+
+def search_papers(
+    session: Session,
+    *,
+    query: str,
+    mode: Mode = "hybrid",
+    filters: SearchFilters | None = None,
+    sort: SortOrder = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    fusion: Fusion | None = None,
+    embedder: EmbedderSource = default_embedder,
+    highlight: bool = True,
+) -> SearchResults:
+    """Papers for `query`: keyword (BM25 / ts_rank), semantic (vectors) or both fused by RRF."""
+    if mode not in MODES:
+        raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
+    filters, fusion = filters or SearchFilters(), fusion or Fusion()
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    results = SearchResults(query, mode, mode, sort, [], 0, limit, offset, filters=filters)
+    parsed = parse_query(query)
+    if not parsed:
+        return results
+    backend = backend_for(session)
+    where = filters.where()
+    depth = max(fusion.candidates, offset + limit)
+    vector, results.notice = _query_vector(mode, parsed.text, embedder)
+    if vector is None and mode != "keyword":
+        results.mode = "keyword"
+    keyword: list[int] = []
+    semantic: list[int] = []
+    if results.mode in ("keyword", "hybrid"):
+        keyword = backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+    if vector is not None:
+        semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
+    fused = reciprocal_rank_fusion(
+        [(keyword, fusion.keyword_weight), (semantic, fusion.semantic_weight)], k=fusion.k
+    )
+    ordered = _sorted(session, list(fused), sort)
+    results.total = len(ordered)
+    page = ordered[offset : offset + limit]
+    marked = backend.fulltext.highlight(session, query=parsed, paper_ids=page) if highlight else {}
+    kw_rank = {pid: i + 1 for i, pid in enumerate(keyword)}
+    sem_rank = {pid: i + 1 for i, pid in enumerate(semantic)}
+    for pid, card in zip(page, cards_by_id(session, page), strict=True):
+        mark = marked.get(pid)
+        results.hits.append(
+            SearchHit(
+                paper_id=pid,
+                card=card,
+                score=fused[pid],
+                keyword_rank=kw_rank.get(pid),
+                semantic_rank=sem_rank.get(pid),
+                title_segments=mark.title if mark else plain(card.title),
+                abstract_segments=mark.abstract if mark else plain(card.abstract),
+            )
+        )
+    return results
+
+
+def _query_vector(
+    mode: Mode, text: str, embedder: EmbedderSource
+) -> tuple[np.ndarray | None, str | None]:
+    if mode == "keyword":
+        return None, None
+    try:
+        return embedder().embed_query(text), None
+    except EmbedderUnavailable as exc:
+        return None, f"semantic search is unavailable ({exc}); showing keyword results"
+
+
+def _visible(session: Session, ids: Sequence[int], where: Sequence[ColumnElement[bool]]) -> list[int]:
+    """`ids` that pass the filters, in their order."""
+    if not ids:
+        return []
+    passing = set(session.scalars(select(Paper.id).where(Paper.id.in_(list(ids)), *where)))
+    return [i for i in ids if i in passing]
+
+
+def semantic_ids(
+    session: Session,
+    backend: SearchBackend,
+    *,
+    vector: np.ndarray,
+    where: Sequence[ColumnElement[bool]],
+    limit: int,
+    model: str | None = None,
+) -> list[int]:
+    """Nearest papers passing `where`: the ANN index, widened as filters reject neighbours,
+    then an exact scan of the filtered papers when the filters are narrow."""
+    from dailypapers.search.embedder import MODEL_NAME
+
+    model = model or MODEL_NAME
+    fetch = limit
+    while True:
+        found = backend.vectors.search(session, vector=vector, model=model, limit=fetch)
+        ids = _visible(session, [n.paper_id for n in found], where)
+        if len(ids) >= limit or len(found) < fetch:
+            return ids[:limit]
+        if fetch >= ANN_CAP:
+            break
+        fetch = min(fetch * 4, ANN_CAP)
+    exact = exact_ids(session, vector=vector, where=where, limit=limit, model=model)
+    return exact if exact is not None else ids[:limit]
+
+
+def exact_ids(
+    session: Session,
+    *,
+    vector: np.ndarray,
+    where: Sequence[ColumnElement[bool]],
+    limit: int,
+    model: str,
+) -> list[int] | None:
+    """Exact cosine ranking of the papers passing `where`; None when they are too many."""
+    rows = session.execute(
+        select(Embedding.paper_id, Embedding.vector)
+        .join(Paper, Paper.id == Embedding.paper_id)
+        .where(Embedding.model == model, *where)
+        .limit(EXACT_CAP + 1)
+    ).all()
+    if len(rows) > EXACT_CAP:
+        return None
+    if not rows:
+        return []
+    scores = np.stack([r[1] for r in rows]) @ np.asarray(vector, dtype=np.float32)
+    best = np.argsort(-scores)[:limit]
+    return [int(rows[i][0]) for i in best]
+
+
+def _sorted(session: Session, ids: list[int], sort: SortOrder) -> list[int]:
+    if sort == "relevance" or not ids:
+        return ids
+    if sort == "newest":
+        order = (Paper.published_at.desc().nulls_last(), Paper.id.desc())
+        stmt = select(Paper.id).where(Paper.id.in_(ids)).order_by(*order)
+    else:
+        votes = upvote_count()
+        stmt = select(Paper.id).where(Paper.id.in_(ids)).order_by(votes.desc(), Paper.id.desc())
+    return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarPaper:
+    card: PaperCard
+    similarity: float
+
+
+def similar_papers(session: Session, *, paper_id: int, limit: int = 10) -> list[SimilarPaper]:
+    """The paper's nearest neighbours by its stored vector, itself excluded; [] without one."""
+    stored = session.execute(
+        select(Embedding.model, Embedding.vector).where(Embedding.paper_id == paper_id)
+    ).first()
+    if stored is None:
+        return []
+    model, vector = stored
+    backend = backend_for(session)
+    found = backend.vectors.search(session, vector=vector, model=model, limit=limit + 6)
+    similarity = {n.paper_id: n.similarity for n in found if n.paper_id != paper_id}
+    ids = _visible(session, list(similarity), [Paper.hidden.is_(False)])[:limit]
+    return [SimilarPaper(card, similarity[pid]) for pid, card in zip(ids, cards_by_id(session, ids), strict=True)]
