@@ -56,6 +56,13 @@ def test_move_between_days(page: Page, live_url: str, engine: Engine) -> None:
     page.dispatch_event(".datepicker input[type=date]", "change")
     expect(page).to_have_url(re.compile(r"/papers/date/2026-02-18$"))
     screenshot(page, "day-list")
+    page.fill("form.search input[name=q]", "eighteenth")
+    page.press("form.search input[name=q]", "Enter")
+    expect(page).to_have_url(re.compile(r"/search\?q=eighteenth"))
+    expect(page.locator(".card h2")).to_have_text(["Paper of the eighteenth"])
+    expect(page.locator(".card h2 mark")).to_have_text("eighteenth")
+    expect(page.locator("figure.chart svg.bars")).to_be_visible()
+    screenshot(page, "search")
 
 
 def test_upvote_changes_the_count_and_survives_reload(
@@ -102,6 +109,14 @@ def test_script_payloads_never_run(page: Page, live_url: str, engine: Engine) ->
             authors=[payloads[1], "Plain Name"],
             listed_on=date(2026, 2, 19),
         ).key
+    page.goto(f"{live_url}/signup")
+    page.fill("input[name=email]", "mal@example.org")
+    page.evaluate("document.querySelector('input[name=username]').removeAttribute('pattern')")
+    page.fill("input[name=username]", payloads[0])
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/signup'] button[type=submit]")
+    expect(page.locator("p.error")).to_contain_text("Usernames are")
+    expect(page.locator("input[name=username]")).to_have_value(payloads[0])
     _sign_up(page, live_url, "mal_user")
     page.goto(f"{live_url}/papers/{key}")
     page.fill("#comment-body", f"comment {joined} https://example.org/ok")
