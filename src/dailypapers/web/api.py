@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import date as Date
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi.security import HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,8 @@ from dailypapers.web.ratelimit import enforce
 from dailypapers.web.search_results import search_cards
 
 router = APIRouter(tags=["papers"])
+# Documents the Bearer scheme of the write routes (ApiWriter reads the header itself).
+_BEARER = [Depends(HTTPBearer(auto_error=False, description="A personal API token (dp_...)."))]
 TRENDING_TTL = 60.0  # seconds a trending answer is reused: scores also move with the clock
 JSON = "application/json"
 ApiSort = Literal["publishedAt", "trending"]
@@ -187,6 +190,7 @@ def _paper_row(session: Session, key: str) -> Paper:
     response_model=VoteOut,
     responses=_WRITE_ERRORS,
     summary="Toggle the token user's upvote",
+    dependencies=_BEARER,
 )
 def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> VoteOut:
     enforce(request, "vote", client=f"user:{user.id}")
@@ -200,6 +204,7 @@ def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> 
     status_code=201,
     responses=_WRITE_ERRORS,
     summary="Submit an arXiv paper to today's list",
+    dependencies=_BEARER,
 )
 def submit(
     request: Request, body: SubmitIn, session: SessionDep, settings: SettingsDep, user: ApiWriter
@@ -225,6 +230,7 @@ def submit(
     status_code=201,
     responses=_WRITE_ERRORS,
     summary="Comment on a paper",
+    dependencies=_BEARER,
 )
 def comment(
     request: Request, key: str, body: CommentIn, session: SessionDep, user: ApiWriter

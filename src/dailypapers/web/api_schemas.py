@@ -94,6 +94,10 @@ class PaperListItem(BaseModel):
     publishedAt: Timestamp | None = Field(
         description="When the paper was put on the list (the client's `submitted_at`)."
     )
+    submittedOnDailyAt: Timestamp | None = Field(
+        description="The same time again: the client falls back to it when a paper has no "
+        "publication time and the top-level `publishedAt` was taken for one."
+    )
     numComments: int
     upvotes: int
     submittedBy: UserOut | None
@@ -199,6 +203,7 @@ def list_item(listing: Listing, base_url: str) -> PaperListItem:
         title=paper.title,
         summary=paper.summary,
         publishedAt=listing.submitted_at,
+        submittedOnDailyAt=listing.submitted_at,
         numComments=paper.numComments,
         upvotes=paper.upvotes,
         submittedBy=paper.submittedOnDailyBy,

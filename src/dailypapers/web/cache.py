@@ -26,6 +26,7 @@ from dailypapers import __version__
 from dailypapers.changes.version import Version, current_version
 
 MAX_ENTRIES = 1024
+clock = time.time  # replaced in tests
 _create_lock = threading.Lock()
 
 
@@ -105,7 +106,7 @@ def cached(
     """
     version = current_version(session)
     if ttl:
-        key = (*key, int(time.time() // ttl))
+        key = (*key, int(clock() // ttl))
     headers = validators(version, key)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
