@@ -30,14 +30,26 @@ app.command("search")(search_cli.search)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes (PostgreSQL for >1)."),
 ) -> None:
     """Serve the web site and API."""
     import uvicorn
 
-    from dailypapers.web.app import create_app
-
     settings = context.settings()
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    if workers > 1 and settings.is_sqlite:
+        context.err_console.print(
+            "note: several processes on SQLite work, but writes queue on one file lock"
+        )
+    uvicorn.run(
+        "dailypapers.web.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+        timeout_worker_healthcheck=60,  # a busy 2-core machine imports slowly
+    )
 
 
 @app.command()

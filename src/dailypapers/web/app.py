@@ -88,3 +88,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": problems}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
+
+
+def app_from_env() -> FastAPI:
+    """The app built from the environment: for `uvicorn --factory` and multi-process serving."""
+    from dailypapers.settings import get_settings
+
+    return create_app(get_settings())
