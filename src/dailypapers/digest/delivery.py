@@ -32,9 +32,10 @@ from sqlalchemy import Engine, Row, case, func, select, update
 
 from dailypapers.db.base import utcnow
 from dailypapers.digest.models import OutboxMessage, Subscription
-from dailypapers.digest.outbox import message_bytes, mime_message, sender_address
+from dailypapers.digest.outbox import sender_address, wire_message
 from dailypapers.digest.smtp import (
     MailTransport,
+    PermanentFailure,
     SmtpConfig,
     SmtpFailure,
     SmtpTransport,
@@ -176,6 +177,10 @@ class Deliverer:
         except SmtpFailure as exc:
             self._failed(row, exc, claimed=False)
             return
+        except ValueError as exc:  # e.g. an address smtplib cannot encode: never retried
+            self.transport.abort()
+            self._failed(row, PermanentFailure(0, f"cannot send: {exc}"), claimed=False)
+            return
         if not self._claim(row.id):
             self.transport.abort()
             self.report.claimed_elsewhere += 1
@@ -190,7 +195,7 @@ class Deliverer:
             self._sent(row)
 
     def _bytes(self, row: Row[Any]) -> bytes:
-        message = mime_message(
+        return wire_message(
             self.settings,
             to_addr=row.to_addr,
             subject=row.subject,
@@ -200,7 +205,6 @@ class Deliverer:
             headers=row.headers or {},
             date=self.clock(),
         )
-        return message_bytes(message)
 
     def _claim(self, outbox_id: int) -> bool:
         statement = (

@@ -55,6 +55,7 @@ def normalize_email(raw: str) -> str:
         or "." not in address.domain.strip(".")
         or len(text) > 320
         or any(c.isspace() for c in text)
+        or not text.isascii()  # SMTPUTF8 is not used: every server takes ASCII addresses
     ):
         raise SubscriptionError(f"{raw.strip()[:100]!r} is not an email address")
     return f"{address.username}@{address.domain}".lower()  # one subscription per mailbox
