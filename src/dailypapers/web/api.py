@@ -48,6 +48,7 @@ _BEARER = [Depends(HTTPBearer(auto_error=False, description="A personal API toke
 TRENDING_TTL = 60.0  # seconds a trending answer is reused: scores also move with the clock
 JSON = "application/json"
 ApiSort = Literal["publishedAt", "trending"]
+SearchMode = Literal["hybrid", "keyword", "semantic"]
 SORTS: dict[str, Sort] = {"publishedAt": "published", "trending": "trending"}
 _ERRORS: dict[int | str, dict[str, object]] = {
     400: {"model": ErrorOut, "description": "A parameter is invalid."},
@@ -116,8 +117,11 @@ def daily_papers(
     return cached(request, session, key, render, ttl=TRENDING_TTL if sort == "trending" else None)
 
 
-def _json_list(found: list[Listing], base_url: str) -> Rendered:
-    return Rendered(PAPER_LIST.dump_json([list_item(item, base_url) for item in found]), JSON)
+def _json_list(
+    found: list[Listing], base_url: str, headers: dict[str, str] | None = None
+) -> Rendered:
+    body = PAPER_LIST.dump_json([list_item(item, base_url) for item in found])
+    return Rendered(body, JSON, tuple((headers or {}).items()))
 
 
 @router.get(
@@ -125,6 +129,8 @@ def _json_list(found: list[Listing], base_url: str) -> Rendered:
     response_model=list[PaperListItem],
     responses=_ERRORS,
     summary="Search papers",
+    description="The header `X-Search-Mode` tells which mode ran: `hybrid` falls back to "
+    "`keyword` when the embedding model is unavailable.",
 )
 def search(
     request: Request,
@@ -132,14 +138,16 @@ def search(
     settings: SettingsDep,
     q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
     limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
+    mode: SearchMode = Query("hybrid", description="Keyword (BM25), semantic, or both fused."),
 ) -> Response:
     query = " ".join(q.split())
 
     def render() -> Rendered:
-        cards, period = search_cards(session, query=query, limit=limit)
-        return _json_list(listings(session, cards=cards, period=period), _base_url(settings))
+        found = search_cards(session, query=query, limit=limit, mode=mode)
+        items = listings(session, cards=found.cards, period=found.period)
+        return _json_list(items, _base_url(settings), headers={"X-Search-Mode": found.mode or ""})
 
-    return cached(request, session, ("search", query, limit), render)
+    return cached(request, session, ("search", query, limit, mode), render)
 
 
 @router.get(

@@ -34,6 +34,7 @@ _create_lock = threading.Lock()
 class Rendered:
     body: bytes
     media_type: str
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers kept with the body
 
 
 class ResponseCache:
@@ -115,7 +116,9 @@ def cached(
     if found is None:
         found = render()
         cache.put(version.number, key, found)
-    return Response(content=found.body, media_type=found.media_type, headers=headers)
+    return Response(
+        content=found.body, media_type=found.media_type, headers={**headers, **dict(found.headers)}
+    )
 
 
 def validators(version: Version, key: tuple[Hashable, ...]) -> dict[str, str]:

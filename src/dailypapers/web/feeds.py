@@ -220,11 +220,11 @@ def search_feed(
     query = " ".join(q.split())
 
     def content() -> FeedContent:
-        cards, period = search_cards(session, query=query, limit=FEED_SIZE)
+        found = search_cards(session, query=query, limit=FEED_SIZE)
         return FeedContent(
             title=f"search for {query}" if query else "the latest papers",
             page="/search?" + urlencode({"q": query}),
-            listed=listings(session, cards=cards, period=period),
+            listed=listings(session, cards=found.cards, period=found.period),
             updated=current_version(session).changed_at,
         )
 
