@@ -8,12 +8,13 @@ import time
 from datetime import date, timedelta
 from email.utils import parsedate_to_datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 
+from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import compose_period
 from dailypapers.digest.delivery import deliver_outbox
-from dailypapers.digest.models import Subscription
+from dailypapers.digest.models import OutboxMessage, Subscription
 from dailypapers.digest.run import send_digests
 from dailypapers.digest.schedule import period_for
 from dailypapers.digest.subscriptions import unsubscribe
@@ -186,3 +187,20 @@ def test_a_message_is_cancelled_when_the_subscriber_leaves_before_it_is_sent(
     assert (report.sent, report.cancelled) == (0, 1) and smtp.handler.total == 0
     (row,) = outbox_rows(engine)
     assert (row.status, row.last_error) == ("failed", "cancelled: subscription is unsubscribed")
+
+
+def test_old_bodies_are_pruned_but_their_keys_stay(
+    engine: Engine, mail_settings: Settings, smtp: SmtpSink
+) -> None:
+    with unit_of_work(engine) as session:
+        list_papers(session, THURSDAY, PAPERS)
+    subscribers(engine, mail_settings, ["a@example.org"])
+    first = send_digests(engine, mail_settings, day=FRIDAY)
+    assert first.pruned == 0
+    with unit_of_work(engine) as session:
+        session.execute(update(OutboxMessage).values(created_at=utcnow() - timedelta(days=15)))
+    again = send_digests(engine, mail_settings, day=FRIDAY)
+    assert (again.pruned, again.periods[0].composed, again.periods[0].already) == (1, 0, 1)
+    (row,) = outbox_rows(engine)
+    assert (row.status, row.body_text, row.body_html) == ("sent", "", None)
+    assert smtp.handler.total == 1

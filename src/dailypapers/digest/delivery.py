@@ -130,7 +130,11 @@ class Deliverer:
 
     def _due(self, ids: Sequence[int] | None) -> list[Row[Any]]:
         query = (
-            select(outbox, subscriptions.c.status.label("subscription_status"))
+            select(
+                outbox,
+                subscriptions.c.status.label("subscription_status"),
+                subscriptions.c.permanent_failures,
+            )
             .outerjoin(subscriptions, subscriptions.c.id == outbox.c.subscription_id)
             .where(outbox.c.status == "queued", outbox.c.next_attempt_at <= self.clock())
             .where(*self._filters(ids))
@@ -222,13 +226,10 @@ class Deliverer:
                 .where(outbox.c.id == row.id)
                 .values(status="sent", sent_at=self.clock(), last_error=note)
             )
-            if row.subscription_id is not None:
+            if row.permanent_failures:  # a delivery ends a run of failures
                 conn.execute(
                     update(subscriptions)
-                    .where(
-                        subscriptions.c.id == row.subscription_id,
-                        subscriptions.c.permanent_failures > 0,
-                    )
+                    .where(subscriptions.c.id == row.subscription_id)
                     .values(permanent_failures=0)
                 )
         if note:

@@ -16,7 +16,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -116,12 +116,19 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) 
     return list(result.scalars())
 
 
-def existing_keys(session: Session, *, kind: str, period_key: str) -> set[int]:
-    """Subscriptions that already have a message of this kind and period."""
-    query = select(OutboxMessage.subscription_id).where(
-        OutboxMessage.kind == kind, OutboxMessage.period_key == period_key
+def prune_bodies(session: Session, *, before: datetime) -> int:
+    """Empty the bodies of messages done before `before`; the rows stay, keeping their keys
+    (so a period is never composed twice) and their delivery record."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(("sent", "failed")),
+            OutboxMessage.created_at < before,
+            OutboxMessage.body_text != "",
+        )
+        .values(body_text="", body_html=None)
     )
-    return {row for row in session.scalars(query) if row is not None}
+    return result.rowcount
 
 
 def wire_message(

@@ -7,17 +7,22 @@ happens only after the composing transaction has committed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
+from dailypapers.db.base import utcnow
+from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import ComposeReport, compose_period
 from dailypapers.digest.delivery import DeliveryReport, deliver_outbox
 from dailypapers.digest.matching import QueryMatcher
+from dailypapers.digest.outbox import prune_bodies
 from dailypapers.digest.schedule import Period, PeriodKind, due_periods, period_for
 from dailypapers.digest.smtp import MailTransport
 from dailypapers.settings import Settings
+
+KEEP_BODIES = timedelta(days=14)  # then a sent message keeps its row but not its text
 
 
 @dataclass(slots=True)
@@ -26,6 +31,7 @@ class DigestRun:
     dry_run: bool
     periods: list[ComposeReport] = field(default_factory=list)
     delivery: DeliveryReport | None = None
+    pruned: int = 0  # bodies of old messages emptied
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +39,7 @@ class DigestRun:
             "dry_run": self.dry_run,
             "periods": [p.as_dict() for p in self.periods],
             "delivery": self.delivery.as_dict() if self.delivery else None,
+            "pruned": self.pruned,
         }
 
 
@@ -63,4 +70,6 @@ def send_digests(
         )
     if not dry_run:
         run.delivery = deliver_outbox(engine, settings, transport=transport, max_wait=max_wait)
+        with unit_of_work(engine) as session:
+            run.pruned = prune_bodies(session, before=utcnow() - KEEP_BODIES)
     return run
