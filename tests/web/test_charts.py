@@ -41,7 +41,11 @@ def test_svg_is_well_formed_and_escaped() -> None:
     assert line.find("{http://www.w3.org/2000/svg}polyline") is not None
 
 
-def test_paper_page_shows_the_sparkline(client: TestClient, engine: Engine) -> None:
+def test_paper_page_shows_the_sparkline_once_voted(client: TestClient, engine: Engine) -> None:
     with unit_of_work(engine) as session:
-        key = make_paper(session, listed_on=date(2026, 2, 19)).key
+        paper = make_paper(session, listed_on=date(2026, 2, 19), base_upvotes=3)
+        key = paper.key
+    assert '<svg class="sparkline"' not in client.get(f"/papers/{key}").text
+    with unit_of_work(engine) as session:
+        session.add(Upvote(user_id=make_user(session).id, paper_id=paper.id))
     assert '<svg class="sparkline"' in client.get(f"/papers/{key}").text

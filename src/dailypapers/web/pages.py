@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from dailypapers.charts.svg import sparkline
 from dailypapers.community.collections import collections_with_paper, user_collections
 from dailypapers.community.comments import paper_comments
 from dailypapers.community.votes import upvote_history, vote_state, voted_keys
 from dailypapers.papers.bibtex import bibtex
+from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_ending, parse_period
 from dailypapers.papers.queries import (
     PaperCard,
@@ -136,9 +138,7 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
             session, paper_id=detail.paper.id, include_hidden=bool(user and user.is_admin)
         ),
         "bibtex": bibtex(detail.paper),
-        "sparkline": sparkline(
-            upvote_history(session, paper=detail.paper), label="Upvotes over time"
-        ),
+        "sparkline": _sparkline(session, detail.paper),
         "similar": _similar(session, detail.paper.id),
         "my_collections": user_collections(session, user=user) if user else [],
         "in_collections": (
@@ -146,6 +146,14 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
         ),
     }
     return render(request, "paper.html", context)
+
+
+def _sparkline(session: SessionDep, paper: Paper) -> Markup | None:
+    """Upvotes over time, once readers here have voted (imported counts have no history)."""
+    history = upvote_history(session, paper=paper)
+    if history[-1] == paper.base_upvotes:
+        return None
+    return sparkline(history, label=f"Upvotes over time: {history[0]} to {history[-1]}")
 
 
 def _similar(session: SessionDep, paper_id: int) -> list[PaperCard]:
