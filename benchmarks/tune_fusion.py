@@ -37,8 +37,10 @@ def main() -> None:
         with collection_database(collection) as engine:
             run_embed_backlog(engine, embedder=embedder)
             lists = ranked_lists(engine, collection, embedder=lambda: embedder)
-        print(f"{name}: {len(collection.corpus)} docs embedded and searched in "
-              f"{time.time() - started:.0f} s")
+        print(
+            f"{name}: {len(collection.corpus)} docs embedded and searched in "
+            f"{time.time() - started:.0f} s"
+        )
         prepared[name] = (collection, lists)
     grid = []
     for k, kw, sem in itertools.product(

@@ -39,10 +39,13 @@ def embed(
     each batch is committed, so a killed run continues where it stopped."""
     embedder = _embedder()
     columns = (TextColumn("embedding"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=context.err_console, disable=as_json) as bar:
+    with (
+        context.database() as engine,
+        Progress(*columns, console=context.err_console, disable=as_json) as bar,
+    ):
         task = bar.add_task("embed", total=None)
         summary = run_embed_backlog(
-            context.engine(),
+            engine,
             embedder=embedder,  # type: ignore[arg-type]
             batch_size=batch_size,
             recheck=recheck,
@@ -62,7 +65,8 @@ def rebuild() -> None:
     """Rebuild the full-text and vector indexes from the catalogue (beside, then swapped)."""
     from dailypapers.search.embedder import MODEL_NAME
 
-    papers, vectors = rebuild_indexes(context.engine(), model=MODEL_NAME)
+    with context.database() as engine:
+        papers, vectors = rebuild_indexes(engine, model=MODEL_NAME)
     context.console.print(f"full text: {papers} papers; vectors: {vectors}")
 
 
@@ -71,12 +75,10 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
     """Papers, embeddings of the current model, and the backlog."""
     from dailypapers.search.embedder import MODEL_NAME
 
-    with unit_of_work(context.engine()) as session:
+    with context.database() as engine, unit_of_work(engine) as session:
         counts = {
             "papers": session.scalar(select(func.count()).select_from(Paper)) or 0,
-            "embedded": session.scalar(
-                select(func.count()).where(Embedding.model == MODEL_NAME)
-            )
+            "embedded": session.scalar(select(func.count()).where(Embedding.model == MODEL_NAME))
             or 0,
             "backlog": backlog_count(session, model=MODEL_NAME),
         }

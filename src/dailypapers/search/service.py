@@ -49,7 +49,9 @@ class SearchFilters:
             org = select(Organization.id).where(Organization.name == self.organization)
             clauses.append(Paper.organization_id.in_(org.scalar_subquery()))
         if self.has_code is not None:
-            clauses.append(Paper.code_url.isnot(None) if self.has_code else Paper.code_url.is_(None))
+            clauses.append(
+                Paper.code_url.isnot(None) if self.has_code else Paper.code_url.is_(None)
+            )
         return clauses
 
     @property
@@ -209,7 +211,9 @@ def _query_vector(
         return None, f"semantic search is unavailable ({exc}); showing keyword results"
 
 
-def _visible(session: Session, ids: Sequence[int], where: Sequence[ColumnElement[bool]]) -> list[int]:
+def _visible(
+    session: Session, ids: Sequence[int], where: Sequence[ColumnElement[bool]]
+) -> list[int]:
     """`ids` that pass the filters, in their order."""
     if not ids:
         return []
@@ -298,4 +302,7 @@ def similar_papers(session: Session, *, paper_id: int, limit: int = 10) -> list[
     found = backend.vectors.search(session, vector=vector, model=model, limit=limit + 6)
     similarity = {n.paper_id: n.similarity for n in found if n.paper_id != paper_id}
     ids = _visible(session, list(similarity), [Paper.hidden.is_(False)])[:limit]
-    return [SimilarPaper(card, similarity[pid]) for pid, card in zip(ids, cards_by_id(session, ids), strict=True)]
+    return [
+        SimilarPaper(card, similarity[pid])
+        for pid, card in zip(ids, cards_by_id(session, ids), strict=True)
+    ]

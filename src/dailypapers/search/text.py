@@ -20,7 +20,7 @@ STOP_WORDS = frozenset(
     ourselves out over own same she should so some such than that the their theirs them
     themselves then there these they this those through to too under until up very via was we
     were what when where which while who whom why will with would you your yours yourself
-    yourselves using use used based towards toward""".split()
+    yourselves using use used based towards toward""".split()  # noqa: SIM905 (a word list reads best as text)
 )
 
 

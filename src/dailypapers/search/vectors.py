@@ -141,10 +141,10 @@ class UsearchVectorIndex:
 
     def _ready(self, session: Session, model: str) -> None:
         """Loaded, for `model`, and caught up with the change log."""
-        if self.index is None or self.model != model:
-            if not self._load_file(model):
-                self._build(session, model)
-                return
+        stale = self.index is None or self.model != model
+        if stale and not self._load_file(model):
+            self._build(session, model)
+            return
         last = self._last_change(session)
         if last == self.seq:
             return
@@ -200,9 +200,9 @@ class UsearchVectorIndex:
 
     def sync(self, session: Session, *, model: str) -> int:
         with self._lock:
-            if self.index is None or self.model != model:
-                if not self._load_file(model):
-                    return self._build(session, model)
+            stale = self.index is None or self.model != model
+            if stale and not self._load_file(model):
+                return self._build(session, model)
             return self._replay(session, model)
 
     def save(self, session: Session, *, model: str) -> None:

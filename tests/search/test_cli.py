@@ -1,0 +1,72 @@
+"""The command-line contract: search --json, index embed/status, eval beir --json."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from dailypapers.cli.main import app
+from dailypapers.db.engine import unit_of_work
+from dailypapers.settings import get_settings
+from tests.factories import make_paper
+from tests.search.conftest import MODEL_CACHE, TOPICS
+from tests.search.test_beir import write_collection
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "models").symlink_to(MODEL_CACHE)  # the ONNX files built once per run
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _json(args: list[str]) -> dict[str, object]:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.mark.usefixtures("cli_env", "embedder")
+def test_index_embed_then_search(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        for title, abstract in TOPICS.values():
+            make_paper(session, title=title, abstract=abstract)
+    assert _json(["index", "status", "--json"]) == {"papers": 6, "embedded": 0, "backlog": 6}
+    assert _json(["index", "embed", "--json", "--batch-size", "4"]) == {
+        "embedded": 6, "unchanged": 0, "batches": 2,
+    }  # fmt: skip
+    assert _json(["index", "status", "--json"])["backlog"] == 0
+    assert _json(["index", "embed", "--json"])["embedded"] == 0  # nothing left: resumable
+    found = _json(["search", "recognising spoken words", "--mode", "semantic", "--json"])
+    assert found["mode"] == "semantic"
+    hits = found["hits"]
+    assert isinstance(hits, list) and hits[0]["title"] == TOPICS["speech"][0]
+    keyword = _json(["search", "robot", "--mode", "keyword", "--limit", "1", "--json"])
+    assert [h["title"] for h in keyword["hits"]] == [TOPICS["robots"][0]]  # type: ignore[union-attr]
+    table = runner.invoke(app, ["search", "robot"])
+    assert table.exit_code == 0 and "grasp" in table.stdout
+    bad = runner.invoke(app, ["search", "robot", "--mode", "fuzzy"])
+    assert bad.exit_code == 2
+
+
+@pytest.mark.usefixtures("cli_env", "embedder")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_eval_beir_json(tmp_path: Path) -> None:
+    table = _json(["eval", "beir", str(write_collection(tmp_path / "tiny")), "--json"])
+    assert list(table) == ["keyword", "semantic", "hybrid"]
+    assert set(table["hybrid"]) == {"ndcg@10", "recall@100"}  # type: ignore[arg-type]
+    missing = runner.invoke(app, ["eval", "beir", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2 and "missing" in missing.output

@@ -1,0 +1,90 @@
+"""The vector index agrees with exact search and follows inserts, updates and deletes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy.orm import Session
+
+from dailypapers.db.base import utcnow
+from dailypapers.db.engine import unit_of_work
+from dailypapers.papers.models import Paper
+from dailypapers.search.backends import backend_for
+from dailypapers.search.embedder import MODEL_NAME
+from dailypapers.search.models import Embedding
+from dailypapers.search.vectors import UsearchVectorIndex
+from tests.factories import make_paper
+
+
+def _unit(rng: np.random.Generator, n: int) -> np.ndarray:
+    v = rng.normal(size=(n, 384)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def _store(session: Session, vectors: np.ndarray) -> list[int]:
+    ids = [make_paper(session).id for _ in range(len(vectors))]
+    session.execute(
+        insert(Embedding),
+        [
+            {"paper_id": pid, "model": MODEL_NAME, "text_hash": f"h{pid}", "dim": 384,
+             "vector": vec, "created_at": utcnow()}
+            for pid, vec in zip(ids, vectors, strict=True)
+        ],
+    )  # fmt: skip
+    backend_for(session).vectors.sync(session, model=MODEL_NAME)
+    return ids
+
+
+def _nearest(session: Session, vector: np.ndarray, limit: int = 5) -> list[int]:
+    found = backend_for(session).vectors.search(
+        session, vector=vector, model=MODEL_NAME, limit=limit
+    )
+    return [n.paper_id for n in found]
+
+
+def test_matches_exact_search_on_small_data(session: Session) -> None:
+    rng = np.random.default_rng(1)
+    vectors = _unit(rng, 60)
+    ids = _store(session, vectors)
+    for query in _unit(rng, 10):
+        exact = [ids[i] for i in np.argsort(-(vectors @ query))[:5]]
+        assert _nearest(session, query) == exact
+
+
+def test_follows_updates_and_cascaded_deletes(session: Session) -> None:
+    rng = np.random.default_rng(2)
+    vectors = _unit(rng, 20)
+    ids = _store(session, vectors)
+    target = _unit(rng, 1)[0]
+    assert _nearest(session, target, 1) != [ids[3]]
+    session.execute(update(Embedding).where(Embedding.paper_id == ids[3]).values(vector=target))
+    backend_for(session).vectors.refresh(session, model=MODEL_NAME, paper_ids=[ids[3]])
+    assert _nearest(session, target, 1) == [ids[3]]
+    session.execute(delete(Paper).where(Paper.id == ids[3]))  # embeddings cascade
+    backend_for(session).vectors.sync(session, model=MODEL_NAME)
+    assert ids[3] not in _nearest(session, target, 20)
+    assert len(_nearest(session, target, 50)) == 19
+
+
+def test_sqlite_graph_survives_a_restart_and_catches_up(tmp_path: Path, engine: Engine) -> None:
+    """Another process: a fresh graph object loads the saved file and replays the log."""
+    if engine.dialect.name != "sqlite":
+        return  # the PostgreSQL index lives in the database (covered above)
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng, 30)
+    with unit_of_work(engine) as session:
+        ids = _store(session, vectors)
+        backend_for(session).vectors.save(session, model=MODEL_NAME)
+    graph = backend_for(session).vectors
+    assert isinstance(graph, UsearchVectorIndex) and graph.path and graph.path.exists()
+    with unit_of_work(engine) as session:  # a change after the save
+        session.execute(
+            update(Embedding).where(Embedding.paper_id == ids[0]).values(vector=vectors[1])
+        )
+    fresh = UsearchVectorIndex(graph.path)
+    with unit_of_work(engine) as session:
+        found = fresh.search(session, vector=vectors[1], model=MODEL_NAME, limit=2)
+    assert {n.paper_id for n in found} == {ids[0], ids[1]}
+    assert fresh.seq == graph.seq + 2  # loaded at the save, then replayed the update
