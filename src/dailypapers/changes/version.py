@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dailypapers.changes.models import SiteVersion
@@ -19,11 +19,22 @@ class Version:
     changed_at: datetime
 
 
+_QUERY = select(SiteVersion.version, SiteVersion.changed_at).where(SiteVersion.id == 1)
+
+
 def current_version(session: Session) -> Version:
     """The committed version as this session sees it (0 before anything was written)."""
-    row = session.execute(
-        select(SiteVersion.version, SiteVersion.changed_at).where(SiteVersion.id == 1)
-    ).first()
+    return _version(session.execute(_QUERY).first())
+
+
+def read_version(engine: Engine) -> Version:
+    """The same on a connection of its own: lighter than a session, for every request."""
+    with engine.connect() as conn:
+        return _version(conn.execute(_QUERY).first())
+
+
+def _version(row: object) -> Version:
     if row is None:
         return Version(0, _EPOCH)
-    return Version(int(row[0]), row[1])
+    number, changed_at = row  # type: ignore[misc]
+    return Version(int(number), changed_at)

@@ -35,7 +35,7 @@ from dailypapers.web.api_schemas import (
     list_item,
     paper_out,
 )
-from dailypapers.web.cache import Rendered, cached
+from dailypapers.web.cache import Rendered, serve_cached
 from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.markdown import paper_markdown
@@ -77,8 +77,8 @@ def requested_period(day: str | None, week: str | None, month: str | None) -> Pe
         raise HTTPException(400, str(exc)) from None
 
 
-def _base_url(settings: SettingsDep) -> str:
-    return settings.base_url.rstrip("/")
+def _base_url(request: Request) -> str:
+    return str(request.app.state.settings.base_url).rstrip("/")
 
 
 @router.get(
@@ -87,10 +87,8 @@ def _base_url(settings: SettingsDep) -> str:
     responses=_ERRORS,
     summary="Papers listed on a day, in a week or in a month",
 )
-def daily_papers(
+async def daily_papers(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
     date: str | None = Query(None, description="A day, YYYY-MM-DD (default: the latest)."),
     week: str | None = Query(None, description="An ISO week, YYYY-Www."),
     month: str | None = Query(None, description="A month, YYYY-MM."),
@@ -101,8 +99,9 @@ def daily_papers(
 ) -> Response:
     period = requested_period(date, week, month)
     key = ("daily", period.label if period else None, submitter, sort, p, limit)
+    base_url = _base_url(request)
 
-    def render() -> Rendered:
+    def render(session: Session) -> Rendered:
         listing = period_list(
             session,
             period=period,
@@ -112,9 +111,10 @@ def daily_papers(
             per_page=limit,
         )
         found = listings(session, cards=listing.cards, period=listing.period)
-        return _json_list(found, _base_url(settings))
+        return _json_list(found, base_url)
 
-    return cached(request, session, key, render, ttl=TRENDING_TTL if sort == "trending" else None)
+    ttl = TRENDING_TTL if sort == "trending" else None
+    return await serve_cached(request, key, render, ttl=ttl)
 
 
 def _json_list(
@@ -132,22 +132,21 @@ def _json_list(
     description="The header `X-Search-Mode` tells which mode ran: `hybrid` falls back to "
     "`keyword` when the embedding model is unavailable.",
 )
-def search(
+async def search(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
     q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
     limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
     mode: SearchMode = Query("hybrid", description="Keyword (BM25), semantic, or both fused."),
 ) -> Response:
     query = " ".join(q.split())
+    base_url = _base_url(request)
 
-    def render() -> Rendered:
+    def render(session: Session) -> Rendered:
         found = search_cards(session, query=query, limit=limit, mode=mode)
         items = listings(session, cards=found.cards, period=found.period)
-        return _json_list(items, _base_url(settings), headers={"X-Search-Mode": found.mode or ""})
+        return _json_list(items, base_url, headers={"X-Search-Mode": found.mode or ""})
 
-    return cached(request, session, ("search", query, limit, mode), render)
+    return await serve_cached(request, ("search", query, limit, mode), render)
 
 
 @router.get(
@@ -156,11 +155,13 @@ def search(
     responses=_ERRORS,
     summary="One paper",
 )
-def paper(request: Request, key: str, session: SessionDep, settings: SettingsDep) -> Response:
-    def render() -> Rendered:
-        return Rendered(paper_out(_one(session, key), _base_url(settings)).model_dump_json(), JSON)
+async def paper(request: Request, key: str) -> Response:
+    base_url = _base_url(request)
 
-    return cached(request, session, ("paper", key), render)
+    def render(session: Session) -> Rendered:
+        return Rendered(paper_out(_one(session, key), base_url).model_dump_json(), JSON)
+
+    return await serve_cached(request, ("paper", key), render)
 
 
 def _one(session: Session, key: str) -> Listing:
@@ -176,14 +177,14 @@ def _one(session: Session, key: str) -> Listing:
     responses={200: {"content": {"text/markdown": {}}}, 404: {"model": ErrorOut}},
     summary="One paper as Markdown (what `read_paper` fetches)",
 )
-def paper_as_markdown(
-    request: Request, key: str, session: SessionDep, settings: SettingsDep
-) -> Response:
-    def render() -> Rendered:
-        text = paper_markdown(_one(session, key), _base_url(settings))
+async def paper_as_markdown(request: Request, key: str) -> Response:
+    base_url = _base_url(request)
+
+    def render(session: Session) -> Rendered:
+        text = paper_markdown(_one(session, key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    return cached(request, session, ("markdown", key), render)
+    return await serve_cached(request, ("markdown", key), render)
 
 
 def _paper_row(session: Session, key: str) -> Paper:
@@ -229,7 +230,7 @@ def submit(
         )
     except SubmissionError as exc:
         raise HTTPException(400, str(exc)) from None
-    return list_item(_one(session, done.paper.key), _base_url(settings))
+    return list_item(_one(session, done.paper.key), _base_url(request))
 
 
 @router.post(

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 
 from fastapi import Request, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from dailypapers import __version__
-from dailypapers.changes.version import Version, current_version
+from dailypapers.changes.version import Version, current_version, read_version
 
 MAX_ENTRIES = 1024
 clock = time.time  # replaced in tests
@@ -102,12 +103,12 @@ def cached(
 ) -> Response:
     """The answer for `key` at the current version: 304, from the cache, or rendered now.
 
-    `key` must name everything the answer depends on besides the database (route and query
-    parameters); `ttl` adds a clock bucket for answers that change with time alone.
+    For sync routes that have a session. `key` must name everything the answer depends on
+    besides the database (route and query parameters); `ttl` adds a clock bucket for
+    answers that change with time alone.
     """
     version = current_version(session)
-    if ttl:
-        key = (*key, int(clock() // ttl))
+    key = _timed(key, ttl)
     headers = validators(version, key)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
@@ -116,6 +117,46 @@ def cached(
     if found is None:
         found = render()
         cache.put(version.number, key, found)
+    return _response(found, headers)
+
+
+async def serve_cached(
+    request: Request,
+    key: tuple[Hashable, ...],
+    render: Callable[[Session], Rendered],
+    *,
+    ttl: float | None = None,
+) -> Response:
+    """Like `cached`, for async routes: the hit path runs on the event loop with no thread.
+
+    The version is read on the loop (one primary-key lookup); only a miss renders, in the
+    thread pool, with a session of its own opened after the version was read, so what is
+    cached is at least as new as its version.
+    """
+    app = request.app
+    version = read_version(app.state.engine)
+    key = _timed(key, ttl)
+    headers = validators(version, key)
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    cache = response_cache(request)
+    found = cache.get(version.number, key)
+    if found is None:
+        found = await run_in_threadpool(_render, app.state.sessions, render)
+        cache.put(version.number, key, found)
+    return _response(found, headers)
+
+
+def _render(sessions: sessionmaker[Session], render: Callable[[Session], Rendered]) -> Rendered:
+    with sessions() as session, session.begin():
+        return render(session)
+
+
+def _timed(key: tuple[Hashable, ...], ttl: float | None) -> tuple[Hashable, ...]:
+    return (*key, int(clock() // ttl)) if ttl else key
+
+
+def _response(found: Rendered, headers: dict[str, str]) -> Response:
     return Response(
         content=found.body, media_type=found.media_type, headers={**headers, **dict(found.headers)}
     )

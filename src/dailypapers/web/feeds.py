@@ -30,8 +30,7 @@ from dailypapers.papers.queries import (
     organization_papers,
     period_list,
 )
-from dailypapers.web.cache import Rendered, cached
-from dailypapers.web.deps import SessionDep, SettingsDep
+from dailypapers.web.cache import Rendered, serve_cached
 from dailypapers.web.pages import TRENDING_DAYS
 from dailypapers.web.search_results import search_cards
 
@@ -114,39 +113,35 @@ def _entry_time(listing: Listing) -> datetime:
     return datetime.combine(listing.listed_on or date(1970, 1, 1), time(0), tzinfo=UTC)
 
 
-def _serve(
+async def _serve(
     request: Request,
-    session: Session,
-    base_url: str,
     fmt: Format,
-    key: tuple[object, ...],
-    content: Callable[[], FeedContent],
+    content: Callable[[Session], FeedContent],
     *,
     ttl: float | None = None,
 ) -> Response:
+    """The feed at this URL (path and query name it whole), cached like the API."""
     self_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    base_url = str(request.app.state.settings.base_url).rstrip("/")
 
-    def render() -> Rendered:
-        return render_feed(content(), fmt, base_url.rstrip("/"), self_path)
+    def render(session: Session) -> Rendered:
+        return render_feed(content(session), fmt, base_url, self_path)
 
-    return cached(request, session, ("feed", fmt, self_path, *key), render, ttl=ttl)
+    return await serve_cached(request, ("feed", self_path), render, ttl=ttl)
 
 
-def _period_feed(
-    request: Request, session: Session, base_url: str, fmt: Format, period: Period | None
-) -> Response:
-    def content() -> FeedContent:
+def _period_content(period: Period | None) -> Callable[[Session], FeedContent]:
+    def content(session: Session) -> FeedContent:
         listing = period_list(session, period=period, per_page=FEED_SIZE)
         shown = listing.period
-        title = shown.title if shown else "the latest papers"
         return FeedContent(
-            title=title,
+            title=shown.title if shown else "the latest papers",
             page=_period_page(shown) if period else "/papers",
             listed=listings(session, cards=listing.cards, period=shown),
             updated=current_version(session).changed_at,
         )
 
-    return _serve(request, session, base_url, fmt, (), content)
+    return content
 
 
 def _period_page(period: Period | None) -> str:
@@ -164,38 +159,28 @@ def _parsed(kind: PeriodKind, text: str) -> Period:
 
 
 @router.get("/papers/feed.{fmt}", responses=_FEED_RESPONSES, summary="The latest day's feed")
-def latest_feed(
-    request: Request, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    return _period_feed(request, session, settings.base_url, fmt, None)
+async def latest_feed(request: Request, fmt: Format) -> Response:
+    return await _serve(request, fmt, _period_content(None))
 
 
 @router.get("/papers/date/{day}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A day's feed")
-def day_feed(
-    request: Request, day: str, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    return _period_feed(request, session, settings.base_url, fmt, _parsed("day", day))
+async def day_feed(request: Request, day: str, fmt: Format) -> Response:
+    return await _serve(request, fmt, _period_content(_parsed("day", day)))
 
 
 @router.get("/papers/week/{week}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A week's feed")
-def week_feed(
-    request: Request, week: str, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    return _period_feed(request, session, settings.base_url, fmt, _parsed("week", week))
+async def week_feed(request: Request, week: str, fmt: Format) -> Response:
+    return await _serve(request, fmt, _period_content(_parsed("week", week)))
 
 
 @router.get("/papers/month/{month}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A month's feed")
-def month_feed(
-    request: Request, month: str, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    return _period_feed(request, session, settings.base_url, fmt, _parsed("month", month))
+async def month_feed(request: Request, month: str, fmt: Format) -> Response:
+    return await _serve(request, fmt, _period_content(_parsed("month", month)))
 
 
 @router.get("/papers/trending/feed.{fmt}", responses=_FEED_RESPONSES, summary="Trending feed")
-def trending_feed(
-    request: Request, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    def content() -> FeedContent:
+async def trending_feed(request: Request, fmt: Format) -> Response:
+    def content(session: Session) -> FeedContent:
         end = latest_day(session)
         period = days_ending(end, TRENDING_DAYS) if end else None
         listing = period_list(session, period=period, sort="trending", per_page=FEED_SIZE)
@@ -206,20 +191,18 @@ def trending_feed(
             updated=current_version(session).changed_at,
         )
 
-    return _serve(request, session, settings.base_url, fmt, (), content, ttl=TRENDING_TTL)
+    return await _serve(request, fmt, content, ttl=TRENDING_TTL)
 
 
 @router.get("/search/feed.{fmt}", responses=_FEED_RESPONSES, summary="Search results feed")
-def search_feed(
+async def search_feed(
     request: Request,
     fmt: Format,
-    session: SessionDep,
-    settings: SettingsDep,
     q: str = Query("", max_length=500, description="The search, as on /search."),
 ) -> Response:
     query = " ".join(q.split())
 
-    def content() -> FeedContent:
+    def content(session: Session) -> FeedContent:
         found = search_cards(session, query=query, limit=FEED_SIZE)
         return FeedContent(
             title=f"search for {query}" if query else "the latest papers",
@@ -228,35 +211,31 @@ def search_feed(
             updated=current_version(session).changed_at,
         )
 
-    return _serve(request, session, settings.base_url, fmt, (query,), content)
+    return await _serve(request, fmt, content)
 
 
 @router.get("/orgs/{name}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An organization's feed")
-def organization_feed(
-    request: Request, name: str, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    def content() -> FeedContent:
+async def organization_feed(request: Request, name: str, fmt: Format) -> Response:
+    def content(session: Session) -> FeedContent:
         org, cards, _ = organization_papers(session, name=name, per_page=FEED_SIZE)
         if org is None:
             raise HTTPException(404, f"No organization {name!r}.")
-        return _unlisted_content(session, org.full_name, f"/orgs/{quote(name, safe='')}", cards)
+        page = f"/orgs/{quote(name, safe='')}"
+        return _unlisted_content(session, org.full_name, page, cards)
 
-    return _serve(request, session, settings.base_url, fmt, (name,), content)
+    return await _serve(request, fmt, content)
 
 
 @router.get("/authors/{name}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An author's feed")
-def author_feed(
-    request: Request, name: str, fmt: Format, session: SessionDep, settings: SettingsDep
-) -> Response:
-    def content() -> FeedContent:
+async def author_feed(request: Request, name: str, fmt: Format) -> Response:
+    def content(session: Session) -> FeedContent:
         cards, total = author_papers(session, name=name, per_page=FEED_SIZE)
         if not total:
             raise HTTPException(404, f"No papers by {name!r}.")
-        return _unlisted_content(
-            session, f"papers by {name}", f"/authors/{quote(name, safe='')}", cards
-        )
+        page = f"/authors/{quote(name, safe='')}"
+        return _unlisted_content(session, f"papers by {name}", page, cards)
 
-    return _serve(request, session, settings.base_url, fmt, (name,), content)
+    return await _serve(request, fmt, content)
 
 
 def _unlisted_content(
