@@ -54,6 +54,9 @@ class Settings(BaseSettings):
         1.0, ge=0, description="Weight of log2(1 + GitHub stars) in the trending score."
     )
     digest_size: int = Field(10, ge=1, description="Papers in one digest.")
+    for_you_window_days: int = Field(
+        14, ge=1, description="How far back (days) For-you recommendations look."
+    )
     digest_daily_days: str = Field(
         "mon,tue,wed,thu,fri", description="Weekdays on which daily digests go out."
     )
@@ -66,6 +69,12 @@ class Settings(BaseSettings):
     )
     max_submissions_per_day: int = Field(
         5, ge=1, description="Papers one user may submit a day (admins are exempt)."
+    )
+    max_request_bytes: int = Field(
+        1_048_576, ge=1024, description="Largest request body accepted; larger ones get 413."
+    )
+    password_reset_minutes: int = Field(
+        60, ge=1, description="How long a password reset link stays valid."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(

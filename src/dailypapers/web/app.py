@@ -26,6 +26,7 @@ from dailypapers.web import (
     subscriptions,
 )
 from dailypapers.web.deps import LoginRequired
+from dailypapers.web.guards import InputGuard
 from dailypapers.web.ratelimit import LIMITS, RateLimiter
 from dailypapers.web.render import render
 from dailypapers.web.security import security_middleware
@@ -43,7 +44,8 @@ def create_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
     app.state.templates = templates
-    app.middleware("http")(security_middleware)
+    app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
+    app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
