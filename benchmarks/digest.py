@@ -37,6 +37,7 @@ from dailypapers.digest.models import OutboxMessage, Subscription  # noqa: E402
 from dailypapers.papers.models import Author, DailyEntry, Paper, PaperAuthor  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv-cs-75k.snapshot.jsonl.gz"
+VECTORS = ROOT.parent / "shared" / "data" / "arxiv-cs-75k.minilm-l6-v2.f16.npy"
 DEFAULT_DB = Path("/tmp/dailypapers-bench-digest/bench.db")
 QUERIES = [
     "diffusion models", "large language models", "reinforcement learning from human feedback",
@@ -77,6 +78,34 @@ def load_corpus(engine: Engine, database_url: str) -> None:
         log("loading the corpus with the benchmark's own loader")
         plain_load(engine)
     add_votes(engine)
+    add_embeddings(engine)
+
+
+def add_embeddings(engine: Engine) -> None:
+    """The precomputed all-MiniLM-L6-v2 vectors of the corpus (file order), so topic
+    queries are matched by meaning too, as after `dailypapers index embed`."""
+    import numpy as np
+
+    from dailypapers.search.embedder import MODEL_NAME
+    from dailypapers.search.models import Embedding
+
+    vectors = np.load(VECTORS).astype(np.float32)
+    with gzip.open(CORPUS, "rt") as lines:
+        keys = [json.loads(line)["id"] for line in lines]
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(Paper.arxiv_id, Paper.id)).tuples().all())
+    now = datetime.now(UTC)
+    rows = [
+        {"paper_id": ids[key], "model": MODEL_NAME, "text_hash": "benchmark", "dim": 384,
+         "vector": vector, "created_at": now}
+        for key, vector in zip(keys, vectors, strict=True)
+        if key in ids
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(Embedding.__table__.delete())
+        for start in range(0, len(rows), 5000):
+            conn.execute(insert(Embedding), rows[start : start + 5000])
+    log(f"{len(rows)} embeddings stored")
 
 
 def plain_load(engine: Engine) -> None:
@@ -260,6 +289,9 @@ def main() -> None:
     parser.add_argument("--topic-share", type=float, default=0.2)
     parser.add_argument("--database-url", default=f"sqlite:///{DEFAULT_DB}")
     parser.add_argument("--date", type=date.fromisoformat, default=None, help="sending day")
+    parser.add_argument(
+        "--add-embeddings", action="store_true", help="(re)store the corpus embeddings"
+    )
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--smtp-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -278,6 +310,8 @@ def main() -> None:
         if engine.dialect.name == "sqlite":
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    elif args.add_embeddings:
+        add_embeddings(engine)
     day = args.date or busiest_send_day(engine)
     add_subscribers(engine, args.subscribers, args.topic_share, day)
     with engine.begin() as conn:

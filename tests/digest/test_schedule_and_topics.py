@@ -91,13 +91,12 @@ def test_keyword_matching_ranks_by_relevance_and_needs_most_terms() -> None:
 
 
 def test_structured_topics_match_exactly_in_trending_order() -> None:
-    matcher = TopicMatcher(
-        [
-            _candidate(2, "B", categories=("cs.cv",), organizations=("nvidia", "nvidia corp")),
-            _candidate(1, "A", categories=("cs.cl", "cs.cv"), authors=("yann lecun", "ada")),
-            _candidate(3, "C", authors=("yann smith",)),
-        ]
-    )
+    candidates = [
+        _candidate(2, "B", categories=("cs.cv",), organizations=("nvidia", "nvidia corp")),
+        _candidate(1, "A", categories=("cs.cl", "cs.cv"), authors=("yann lecun", "ada")),
+        _candidate(3, "C", authors=("yann smith",)),
+    ]
+    matcher = TopicMatcher(candidates, KeywordIndex(candidates).search)
     assert matcher.match(Topic("categories", "cs.CV"), 10) == [1, 2]
     assert matcher.match(Topic("organizations", "NVIDIA"), 10) == [2]
     assert matcher.match(Topic("authors", "LeCun"), 10) == [1]

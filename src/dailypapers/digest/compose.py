@@ -16,11 +16,11 @@ from sqlalchemy import Engine, and_, exists, select
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.content import DigestItem, PeriodContent, period_content
-from dailypapers.digest.matching import QueryMatcher
 from dailypapers.digest.models import OutboxMessage, Subscription
 from dailypapers.digest.outbox import Links, enqueue, list_headers, new_message, site_url
 from dailypapers.digest.render import RenderedEmail, render_email
 from dailypapers.digest.schedule import Period
+from dailypapers.digest.semantic import EmbedderSource, embedder_for
 from dailypapers.digest.topics import topic_lines
 from dailypapers.ranking.trending import TrendingParams
 from dailypapers.settings import Settings
@@ -76,7 +76,7 @@ def compose_period(
     *,
     period: Period,
     dry_run: bool = False,
-    query_matcher: QueryMatcher | None = None,
+    embedder: EmbedderSource | None = None,
     batch_size: int = BATCH_SIZE,
     now: datetime | None = None,
 ) -> ComposeReport:
@@ -87,7 +87,7 @@ def compose_period(
             session,
             period=period,
             params=TrendingParams.from_settings(settings),
-            query_matcher=query_matcher,
+            embedder=embedder or embedder_for(settings),
         )
         report.already = len(
             session.scalars(select(OutboxMessage.id).where(_digest_of(period))).all()

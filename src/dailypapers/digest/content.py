@@ -16,8 +16,9 @@ from itertools import zip_longest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dailypapers.digest.matching import Candidate, QueryMatcher, TopicMatcher
+from dailypapers.digest.matching import Candidate, KeywordIndex, TopicMatcher
 from dailypapers.digest.schedule import Period
+from dailypapers.digest.semantic import EmbedderSource, query_matcher
 from dailypapers.digest.topics import topic_list
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from dailypapers.ranking.trending import TrendingParams, trending_scores
@@ -74,8 +75,10 @@ def period_content(
     *,
     period: Period,
     params: TrendingParams,
-    query_matcher: QueryMatcher | None = None,
+    embedder: EmbedderSource | None = None,
 ) -> PeriodContent:
+    """The period's papers in trending order; topic queries are matched by keywords, and by
+    meaning too when `embedder` is given and the papers have embeddings."""
     ranked = trending_scores(
         session, since=period.since, until=period.until, now=period.ranked_at, params=params
     )
@@ -97,12 +100,14 @@ def period_content(
             code_url=paper.code_url,
         )
         candidates.append(_candidate(rank, paper, org, names))
+    keyword = KeywordIndex(candidates)
+    query = query_matcher(session, ids, keyword, embedder) if embedder else keyword.search
     days = _listing_days(session, period)
     return PeriodContent(
         period=period,
         items=items,
         trending=ids,
-        matcher=TopicMatcher(candidates, query_matcher),
+        matcher=TopicMatcher(candidates, query),
         first_day=days[0] if days else None,
         last_day=days[-1] if days else None,
     )

@@ -1,7 +1,8 @@
 """Which of a period's papers match a topic, best first.
 
-Queries go through `QueryMatcher`: today a small BM25 keyword index over the period's papers
-(titles count twice), built once per period, so thousands of subscribers cost one index.
+Queries go through a `QueryMatcher`: a small BM25 keyword index over the period's papers
+(titles count twice), built once per period so thousands of subscribers cost one index,
+fused with semantic matches when the papers have embeddings (`semantic.py`).
 Categories, organizations and authors match exactly (case-insensitively; an author topic
 matches when all its words are words of the author's name) and rank by trending order.
 """
@@ -95,11 +96,9 @@ class KeywordIndex:
 class TopicMatcher:
     """Matches topics against one period's papers; remembers each topic's answer."""
 
-    def __init__(
-        self, candidates: Sequence[Candidate], query_matcher: QueryMatcher | None = None
-    ) -> None:
+    def __init__(self, candidates: Sequence[Candidate], query_matcher: QueryMatcher) -> None:
         self._by_rank = sorted(candidates, key=lambda c: c.rank)
-        self._query = query_matcher or KeywordIndex(candidates).search
+        self._query = query_matcher
         self._cache: dict[tuple[str, str, int], list[int]] = {}
 
     def match(self, topic: Topic, limit: int) -> list[int]:

@@ -13,6 +13,7 @@ from dailypapers.digest.content import DigestItem, period_content
 from dailypapers.digest.models import Subscription
 from dailypapers.digest.render import RenderedEmail
 from dailypapers.digest.schedule import Period, PeriodKind, is_due, period_for
+from dailypapers.digest.semantic import embedder_for
 from dailypapers.digest.subscriptions import find_subscription, normalize_email
 from dailypapers.ranking.trending import TrendingParams
 from dailypapers.settings import Settings
@@ -42,7 +43,8 @@ def preview_digest(
         return None
     kind = cast(PeriodKind, subscription.frequency)
     period = period_for(settings, kind, next_send_day(settings, kind, today))
-    content = period_content(session, period=period, params=TrendingParams.from_settings(settings))
+    params = TrendingParams.from_settings(settings)
+    content = period_content(session, period=period, params=params, embedder=embedder_for(settings))
     items = content.items_for(subscription.topics, settings.digest_size)
     rendered, _links = render_digest(settings, subscription, content, items)
     return DigestPreview(subscription, period, items, rendered)

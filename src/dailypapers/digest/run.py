@@ -16,7 +16,6 @@ from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import ComposeReport, compose_period
 from dailypapers.digest.delivery import DeliveryReport, deliver_outbox
-from dailypapers.digest.matching import QueryMatcher
 from dailypapers.digest.outbox import prune_bodies
 from dailypapers.digest.schedule import Period, PeriodKind, due_periods, period_for
 from dailypapers.digest.smtp import MailTransport
@@ -59,15 +58,10 @@ def send_digests(
     dry_run: bool = False,
     max_wait: float = 0.0,
     transport: MailTransport | None = None,
-    query_matcher: QueryMatcher | None = None,
 ) -> DigestRun:
     run = DigestRun(day=day, dry_run=dry_run)
     for period in periods_to_send(settings, day, kind):
-        run.periods.append(
-            compose_period(
-                engine, settings, period=period, dry_run=dry_run, query_matcher=query_matcher
-            )
-        )
+        run.periods.append(compose_period(engine, settings, period=period, dry_run=dry_run))
     if not dry_run:
         run.delivery = deliver_outbox(engine, settings, transport=transport, max_wait=max_wait)
         with unit_of_work(engine) as session:
