@@ -253,6 +253,7 @@ def measured(database_url: str, smtp_port: int, day: date) -> dict[str, Any]:
     settings = Settings(
         env="test", database_url=database_url, secret_key="benchmark-secret-key-0123456789",  # noqa: S106
         smtp_url=f"smtp://127.0.0.1:{smtp_port}", base_url="https://papers.example.org",
+        data_dir=DEFAULT_DB.parent,  # the ONNX model is built there once, then reused
     )  # fmt: skip
     engine = make_engine(database_url)
     started = time.perf_counter()
