@@ -127,7 +127,7 @@ def _json_list(
 @router.get(
     "/api/papers/search",
     response_model=list[PaperListItem],
-    responses=_ERRORS,
+    responses={**_ERRORS, 429: {"model": ErrorOut, "description": "Too many searches."}},
     summary="Search papers",
     description="The header `X-Search-Mode` tells which mode ran: `hybrid` falls back to "
     "`keyword` when the embedding model is unavailable.",
@@ -138,6 +138,7 @@ async def search(
     limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
     mode: SearchMode = Query("hybrid", description="Keyword (BM25), semantic, or both fused."),
 ) -> Response:
+    enforce(request, "search")
     query = " ".join(q.split())
     base_url = _base_url(request)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request
+import math
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.accounts.lockout import clear_failures, record_failure, seconds_locked
 from dailypapers.accounts.service import AccountError, authenticate, change_password, create_user
 from dailypapers.accounts.sessions import (
     create_api_token,
@@ -14,6 +17,7 @@ from dailypapers.accounts.sessions import (
     revoke_api_token,
     start_session,
 )
+from dailypapers.db.base import utcnow
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
@@ -27,6 +31,17 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def refuse_while_locked(session: SessionDep, *, login: str) -> None:
+    """429 while failed log-ins lock this name (see accounts/lockout.py)."""
+    wait = math.ceil(seconds_locked(session, login=login, now=utcnow()))
+    if wait > 0:
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too many failed log-ins for this account. Try again in {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _signed_in(request: Request, response: Response, token: str) -> Response:
@@ -75,10 +90,13 @@ def login(
     next: str = Form("/"),
 ) -> Response:
     enforce(request, "login")
+    refuse_while_locked(session, login=login)
     found = authenticate(session, login=login, password=password)
     if found is None:
+        record_failure(session, login=login, now=utcnow())
         context = {"next": safe_next(next), "error": "Wrong username or password.", "login": login}
         return render(request, "login.html", context, status_code=401)
+    clear_failures(session, login=login)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         end_session(session, token=old)  # a new session id at every log-in

@@ -1,0 +1,130 @@
+"""Rate limits (429 + Retry-After) on every limited action, and the log-in back-off."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy import Engine, update
+
+from dailypapers.accounts.lockout import FREE_FAILURES, LOCK_SECONDS, lock_seconds
+from dailypapers.accounts.models import LoginFailure
+from dailypapers.db.base import utcnow
+from dailypapers.db.engine import unit_of_work
+from dailypapers.settings import Settings
+from dailypapers.web.app import create_app
+from dailypapers.web.ratelimit import LIMITS, Limit, RateLimiter
+from tests.hardening.conftest import TokenUser
+from tests.web.helpers import csrf, post_form, sign_up
+
+ALLOWED = 2  # each limit shrunk to this many hits a minute, so the test stays short
+
+
+@pytest.fixture
+def tight(client: TestClient) -> TestClient:
+    client.app.state.rate_limiter = RateLimiter(  # type: ignore[attr-defined]
+        {action: Limit(ALLOWED, 60) for action in LIMITS}
+    )
+    return client
+
+
+def _limited(responses: list[Response], action: str) -> None:
+    codes = [r.status_code for r in responses]
+    assert 429 not in codes[:ALLOWED], (action, codes)
+    assert codes[ALLOWED] == 429, (action, codes)
+    last = responses[ALLOWED]
+    assert 0 < int(last.headers["retry-after"]) <= 60
+    assert f"Too many {action} attempts" in last.text
+
+
+def test_login_and_signup_limits(tight: TestClient) -> None:
+    csrf(tight)
+    logins = [
+        post_form(tight, "/login", {"login": f"x{n}", "password": "whatever1"})
+        for n in range(ALLOWED + 1)
+    ]
+    _limited(logins, "login")
+    signups = [
+        post_form(
+            tight,
+            "/signup",
+            {"email": f"u{n}@example.org", "username": f"u{n}", "password": "long enough"},
+        )
+        for n in range(ALLOWED + 1)
+    ]
+    _limited(signups, "signup")
+
+
+@pytest.mark.usefixtures("papers")
+def test_submit_vote_and_search_limits(
+    tight: TestClient, token_user: TokenUser, papers: list[str]
+) -> None:
+    auth = token_user.headers
+    submits = [
+        tight.post("/api/daily_papers", json={"arxiv": "not an id"}, headers=auth)
+        for _ in range(ALLOWED + 1)
+    ]
+    _limited(submits, "submit")
+    votes = [
+        tight.post(f"/api/papers/{papers[0]}/upvote", headers=auth) for _ in range(ALLOWED + 1)
+    ]
+    _limited(votes, "vote")
+    searches = [
+        tight.get("/api/papers/search", params={"q": f"attention {n}", "mode": "keyword"})
+        for n in range(ALLOWED + 1)
+    ]
+    _limited(searches, "search")
+
+
+@pytest.mark.usefixtures("papers")
+def test_form_submit_and_vote_limits(tight: TestClient, papers: list[str]) -> None:
+    sign_up(tight, "former")  # one sign-up of the two allowed
+    forms = [post_form(tight, "/submit", {"arxiv": "nonsense"}) for _ in range(ALLOWED + 1)]
+    _limited(forms, "submit")
+    votes = [post_form(tight, f"/papers/{papers[1]}/upvote") for _ in range(ALLOWED + 1)]
+    _limited(votes, "vote")
+
+
+def _login(client: TestClient, login: str, password: str) -> Response:
+    return post_form(client, "/login", {"login": login, "password": password})
+
+
+def _expire_lock(engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        session.execute(update(LoginFailure).values(locked_until=utcnow() - timedelta(seconds=1)))
+
+
+def test_failed_logins_back_off_exponentially_across_processes(
+    client: TestClient, settings: Settings, engine: Engine
+) -> None:
+    sign_up(client, "victim", password="the right password")
+    post_form(client, "/logout")
+    for _ in range(FREE_FAILURES):
+        assert _login(client, "victim", "wrong password").status_code == 401
+    locked = _login(client, "Victim", "the right password")  # even the right one waits
+    assert locked.status_code == 429
+    assert 0 < int(locked.headers["retry-after"]) <= LOCK_SECONDS
+    assert "Too many failed log-ins for this account" in locked.text
+    other_process = create_app(settings)  # another web process sees the same lock
+    with TestClient(other_process) as second:
+        assert _login(second, "victim", "the right password").status_code == 429
+    other_process.state.engine.dispose()
+    _expire_lock(engine)
+    assert _login(client, "victim", "wrong again").status_code == 401
+    longer = _login(client, "victim", "the right password")
+    assert longer.status_code == 429
+    assert LOCK_SECONDS < int(longer.headers["retry-after"]) <= 2 * LOCK_SECONDS
+    _expire_lock(engine)
+    assert _login(client, "victim", "the right password").status_code == 303
+    with unit_of_work(engine) as session:  # success clears the counter
+        assert session.get(LoginFailure, "victim") is None
+    assert _login(client, "someone-else", "wrong password").status_code == 401
+
+
+def test_lock_grows_and_is_capped() -> None:
+    assert lock_seconds(FREE_FAILURES - 1) == 0
+    assert lock_seconds(FREE_FAILURES) == LOCK_SECONDS
+    assert lock_seconds(FREE_FAILURES + 3) == 8 * LOCK_SECONDS
+    assert lock_seconds(FREE_FAILURES + 40) == 3600
