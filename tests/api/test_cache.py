@@ -7,6 +7,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 import pytest
+from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -14,7 +15,7 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web import cache
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered, ResponseCache, etag_matches
+from dailypapers.web.cache import Rendered, ResponseCache, cached_value, etag_matches
 from tests.api.conftest import TokenUser
 from tests.factories import make_paper
 
@@ -35,6 +36,17 @@ def test_the_cache_keeps_one_version_and_a_bounded_number_of_answers() -> None:
     assert store.get(5, "old") is None
     assert store.get(6, "a") is None  # a newer version empties the cache
     assert store.get(5, "c") is None  # and an older one is never served again
+
+
+def test_the_cache_keeps_a_bounded_number_of_bytes() -> None:
+    store = ResponseCache(max_entries=100, max_bytes=10)
+    assert store.get(1, "a") is None  # a lookup at version 1 starts version 1
+    store.put(1, "a", Rendered(b"123456", "text/plain"))
+    store.put(1, "b", Rendered(b"123456", "text/plain"))  # 12 bytes: "a" goes
+    assert store.get(1, "a") is None and store.get(1, "b") is not None
+    assert store.bytes == 6
+    store.put(1, "b", Rendered(b"1", "text/plain"))  # replacing counts the new size only
+    assert store.bytes == 1
 
 
 def test_if_none_match_forms() -> None:
@@ -61,6 +73,27 @@ def test_repeated_queries_come_from_the_cache(client: TestClient, listed: list[s
     assert second.content == first.content and store.hits == hits + 1
     other = client.get(LIST, params={"limit": 2})
     assert len(other.json()) == 2 and store.hits == hits + 1  # another query: rendered
+
+
+def test_page_data_is_cached_per_version(
+    client: TestClient, listed: list[str], engine: Engine
+) -> None:
+    calls: list[int] = []
+    app = client.app
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    def value() -> int:
+        request = Request({"type": "http", "app": app, "headers": []})
+        with unit_of_work(engine) as session:
+            return cached_value(request, session, ("test",), compute)
+
+    assert (value(), value()) == (1, 1)
+    with unit_of_work(engine) as session:
+        make_paper(session, listed_on=DAY)
+    assert (value(), value()) == (2, 2)
 
 
 def test_a_write_from_another_process_is_seen_at_once(

@@ -18,6 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime
+from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +27,9 @@ from starlette.concurrency import run_in_threadpool
 from dailypapers import __version__
 from dailypapers.changes.version import Version, current_version, read_version
 
-MAX_ENTRIES = 1024
+MAX_ENTRIES = 512
+MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
+T = TypeVar("T")
 clock = time.time  # replaced in tests
 _create_lock = threading.Lock()
 
@@ -41,15 +44,17 @@ class Rendered:
 class ResponseCache:
     """A bounded LRU of rendered answers for one version at a time (per process)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.version = -1
-        self._entries: OrderedDict[Hashable, Rendered] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, version: int, key: Hashable) -> Rendered | None:
+    def get(self, version: int, key: Hashable) -> Any:
         with self._lock:
             if version != self.version:
                 self._start(version)
@@ -62,23 +67,32 @@ class ResponseCache:
             self.hits += 1
             return found
 
-    def put(self, version: int, key: Hashable, value: Rendered) -> None:
+    def put(self, version: int, key: Hashable, value: object) -> None:
         with self._lock:
             if version != self.version:
                 return  # rendered under another version than the one cached now
+            if key in self._entries:
+                self.bytes -= _size(self._entries.pop(key))
             self._entries[key] = value
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self.bytes += _size(value)
+            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                self.bytes -= _size(self._entries.popitem(last=False)[1])
 
     def _start(self, version: int) -> None:
         self.misses += 1
         if version > self.version:  # newer: older entries can never be used again
             self.version = version
             self._entries.clear()
+            self.bytes = 0
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.bytes = 0
+
+
+def _size(value: object) -> int:
+    return len(value.body) if isinstance(value, Rendered) else 0
 
 
 def response_cache(request: Request) -> ResponseCache:
@@ -91,6 +105,29 @@ def response_cache(request: Request) -> ResponseCache:
             if cache is None:
                 cache = state.response_cache = ResponseCache()
     return cache
+
+
+def cached_value(
+    request: Request,
+    session: Session,
+    key: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    *,
+    ttl: float | None = None,
+) -> T:
+    """A page's data (e.g. a `PaperList`) cached per query and site version.
+
+    For HTML pages that render per visitor (their CSRF token, their votes) from data that
+    is the same for everyone. The value is shared between requests: treat it as read-only.
+    """
+    version = current_version(session)
+    key = ("value", *_timed(key, ttl))
+    cache = response_cache(request)
+    found = cache.get(version.number, key)
+    if found is None:
+        found = compute()
+        cache.put(version.number, key, found)
+    return found  # type: ignore[no-any-return]
 
 
 def cached(
