@@ -13,7 +13,7 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-KINDS = ("digest", "confirm", "manage")
+KINDS = ("digest", "confirm", "manage", "password_reset")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from dailypapers.web import (
     feeds,
     filters,
     pages,
+    password,
     search_page,
     subscriptions,
 )
@@ -49,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
+    app.include_router(password.router)
     app.include_router(actions.router)
     app.include_router(collections.router)
     app.include_router(search_page.router)

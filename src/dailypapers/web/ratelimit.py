@@ -28,6 +28,7 @@ LIMITS = {
     "comment": Limit(20, 60),
     "search": Limit(120, 60),
     "subscribe": Limit(10, 3600),
+    "password_reset": Limit(5, 3600),
 }
 
 

@@ -1,0 +1,97 @@
+"""Forgotten passwords: ask for a link by email, then choose a new password through it.
+
+The answer to "send me a link" is the same whether or not the address has an account.
+Setting the password ends every session of the account and clears its log-in back-off.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from dailypapers.accounts.lockout import clear_failures
+from dailypapers.accounts.models import User
+from dailypapers.accounts.reset import (
+    ResetTokenError,
+    queue_reset_email,
+    set_password,
+    user_by_email,
+    user_for_reset_token,
+)
+from dailypapers.accounts.service import AccountError
+from dailypapers.accounts.sessions import end_all_sessions
+from dailypapers.db.base import utcnow
+from dailypapers.settings import Settings
+from dailypapers.web.deps import CurrentUser, SettingsDep
+from dailypapers.web.ratelimit import enforce
+from dailypapers.web.render import render
+from dailypapers.web.security import verify_csrf
+from dailypapers.web.subscriptions import SessionDep, deliver_after_commit
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
+
+
+@router.get("/password/forgot", response_class=HTMLResponse)
+def forgot_page(request: Request, user: CurrentUser) -> HTMLResponse:
+    return render(request, "password/forgot.html", {"sent_to": None, "error": None})
+
+
+@router.post("/password/forgot", response_class=HTMLResponse)
+def forgot(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    email: str = Form(..., max_length=320),
+) -> HTMLResponse:
+    enforce(request, "password_reset")
+    enforce(request, "password_reset", client=f"email:{email.strip().lower()}")
+    account = user_by_email(session, email=email)
+    if account is not None:
+        outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
+        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+    context = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
+    return render(request, "password/forgot.html", context)
+
+
+@router.get("/password/reset/{token}", response_class=HTMLResponse)
+def reset_page(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+) -> HTMLResponse:
+    try:
+        _account(session, settings, token)
+    except ResetTokenError as exc:
+        context = {"token": None, "error": str(exc)}
+        return render(request, "password/reset.html", context, status_code=400)
+    return render(request, "password/reset.html", {"token": token, "error": None})
+
+
+@router.post("/password/reset/{token}", response_class=HTMLResponse)
+def reset(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    password: str = Form(..., max_length=1024),
+) -> HTMLResponse:
+    try:
+        account = _account(session, settings, token)
+        set_password(session, user=account, new=password)
+    except (ResetTokenError, AccountError) as exc:
+        keep = token if isinstance(exc, AccountError) else None
+        context = {"token": keep, "error": str(exc)}
+        return render(request, "password/reset.html", context, status_code=400)
+    end_all_sessions(session, user=account)
+    clear_failures(session, login=account.username)
+    clear_failures(session, login=account.email)
+    context = {"token": None, "done": True, "error": None, "message": "Password changed."}
+    return render(request, "password/reset.html", context)
+
+
+def _account(session: Session, settings: Settings, token: str) -> User:
+    max_age = settings.password_reset_minutes * 60
+    return user_for_reset_token(
+        session, secret_key=settings.secret_key, token=token, max_age=max_age
+    )
