@@ -14,6 +14,7 @@ from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import EmbedderUnavailable, default_embedder
 from dailypapers.search.indexing import backlog_count, rebuild_indexes, run_embed_backlog
 from dailypapers.search.models import Embedding
+from dailypapers.summarize.job import SummarizeSummary
 
 app = typer.Typer(help="Search indexes: embeddings, full text, vectors.")
 
@@ -51,13 +52,49 @@ def embed(
             recheck=recheck,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    summarized = _summarize(recheck=False, quiet=as_json)
     if as_json:
-        print(json.dumps(summary.as_dict()))
+        print(json.dumps({**summary.as_dict(), "summarized": summarized.summarized}))
     else:
         context.console.print(
             f"{summary.embedded} papers embedded, {summary.unchanged} unchanged, "
-            f"in {summary.batches} batches; vector index synced"
+            f"in {summary.batches} batches; vector index synced; "
+            f"{summarized.summarized} papers summarized"
         )
+
+
+def _summarize(*, recheck: bool, quiet: bool, batch_size: int = 512) -> SummarizeSummary:
+    from dailypapers.summarize.job import run_summarize_backlog
+
+    columns = (TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=context.err_console, disable=quiet) as bar:
+            task = bar.add_task("summarize", total=None)
+            return run_summarize_backlog(
+                context.engine(),
+                batch_size=batch_size,
+                recheck=recheck,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except EmbedderUnavailable as exc:
+        context.err_console.print(f"error: summaries need the model files: {exc}")
+        raise typer.Exit(1) from None
+
+
+@app.command("summarize")
+def summarize(
+    batch_size: int = typer.Option(512, "--batch-size", min=1, help="Papers per transaction."),
+    recheck: bool = typer.Option(False, "--recheck", help="Recompute every paper, not only new."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """One-sentence summaries and keywords (ai_summary, ai_keywords) for papers without them;
+    offline, from static token vectors. `index embed` runs this too. Resumable."""
+    context.settings()
+    result = _summarize(recheck=recheck, quiet=as_json, batch_size=batch_size)
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    else:
+        context.console.print(f"{result.summarized} papers summarized in {result.batches} batches")
 
 
 @app.command("rebuild")

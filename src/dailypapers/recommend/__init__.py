@@ -1,0 +1,1 @@
+"""The For-you feed: recent papers ranked by similarity to what a reader upvoted and collected."""

@@ -1,0 +1,210 @@
+"""`for_you`: recent papers for one reader, ranked by similarity to their upvoted and
+collected papers, each with the paper of theirs it is most similar to."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dailypapers.accounts.models import User
+from dailypapers.community.models import Collection as PaperCollection
+from dailypapers.community.models import CollectionItem, Upvote
+from dailypapers.db.base import utcnow
+from dailypapers.papers.models import Paper
+from dailypapers.papers.queries import PaperCard, cards_by_id
+from dailypapers.recommend.scoring import ScoringParams, decay_weights, score_candidates
+from dailypapers.search.models import Embedding
+
+MIN_PAPERS = 3  # upvoted or collected papers needed before we recommend
+NEGATIVES = 1000  # random corpus papers the classifier learns against
+CANDIDATE_CAP = 20_000  # the most recent papers scored
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """The reader's paper a recommendation is most similar to."""
+
+    key: str
+    title: str
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    card: PaperCard
+    score: float
+    because: Reason
+
+    @property
+    def why(self) -> str:
+        return f"similar to {self.because.title}"
+
+
+@dataclass(slots=True)
+class ForYou:
+    items: list[Recommendation] = field(default_factory=list)
+    profile_size: int = 0  # papers upvoted or collected
+    window_days: int = 14
+    explanation: str | None = None  # why there is nothing to show, when that is the case
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "profileSize": self.profile_size,
+            "windowDays": self.window_days,
+            "explanation": self.explanation,
+            "items": [
+                {
+                    "id": r.card.key,
+                    "title": r.card.title,
+                    "score": round(r.score, 6),
+                    "why": r.why,
+                    "similarTo": {
+                        "id": r.because.key,
+                        "title": r.because.title,
+                        "similarity": round(r.because.similarity, 6),
+                    },
+                }
+                for r in self.items
+            ],
+        }
+
+
+def reader_papers(session: Session, *, user: User) -> dict[int, datetime]:
+    """The user's upvoted and collected paper ids, each with its latest such action."""
+    acted: dict[int, datetime] = {}
+    votes = select(Upvote.paper_id, Upvote.created_at).where(Upvote.user_id == user.id)
+    items = (
+        select(CollectionItem.paper_id, CollectionItem.added_at)
+        .join(PaperCollection, PaperCollection.id == CollectionItem.collection_id)
+        .where(PaperCollection.user_id == user.id)
+    )
+    for stmt in (votes, items):
+        for paper_id, when in session.execute(stmt):
+            if paper_id not in acted or when > acted[paper_id]:
+                acted[paper_id] = when
+    return acted
+
+
+def _vectors(session: Session, ids: list[int], model: str) -> dict[int, np.ndarray]:
+    found: dict[int, np.ndarray] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        stmt = select(Embedding.paper_id, Embedding.vector).where(
+            Embedding.paper_id.in_(chunk), Embedding.model == model
+        )
+        found.update(dict(session.execute(stmt).tuples()))
+    return found
+
+
+def _negatives(session: Session, *, model: str, exclude: set[int], seed: int) -> np.ndarray:
+    ids = [
+        pid
+        for pid in session.scalars(select(Embedding.paper_id).where(Embedding.model == model))
+        if pid not in exclude
+    ]
+    if not ids:
+        return np.zeros((0, 0), dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    picked = rng.choice(len(ids), size=min(NEGATIVES, len(ids)), replace=False)
+    vectors = _vectors(session, sorted(ids[i] for i in picked), model)
+    return np.stack(list(vectors.values())) if vectors else np.zeros((0, 0), dtype=np.float32)
+
+
+def for_you(
+    session: Session,
+    *,
+    user: User,
+    limit: int = 20,
+    window_days: int = 14,
+    now: datetime | None = None,
+    within: Collection[int] | None = None,
+    params: ScoringParams | None = None,
+) -> ForYou:
+    """Papers published in the last `window_days` (or only those in `within`), ranked for
+    `user`; papers they already upvoted or collected are skipped. Reads only."""
+    now = now or utcnow()
+    result = ForYou(window_days=window_days)
+    acted = reader_papers(session, user=user)
+    result.profile_size = len(acted)
+    if len(acted) < MIN_PAPERS:
+        result.explanation = (
+            f"Upvote or collect at least {MIN_PAPERS} papers to get recommendations "
+            f"(you have {len(acted)})."
+        )
+        return result
+    models = Counter(
+        session.scalars(select(Embedding.model).where(Embedding.paper_id.in_(list(acted))))
+    )
+    if not models:
+        result.explanation = "None of your papers has been embedded yet; try again later."
+        return result
+    model = models.most_common(1)[0][0]
+    profile = _vectors(session, sorted(acted), model)
+    if len(profile) < MIN_PAPERS:
+        result.explanation = (
+            f"Only {len(profile)} of your {len(acted)} papers are embedded yet; "
+            f"recommendations need {MIN_PAPERS}."
+        )
+        return result
+    stmt = (
+        select(Paper.id)
+        .join(Embedding, Embedding.paper_id == Paper.id)
+        .where(
+            Embedding.model == model,
+            Paper.hidden.is_(False),
+            Paper.published_at >= now - timedelta(days=window_days),
+            Paper.published_at <= now,
+        )
+        .order_by(Paper.published_at.desc(), Paper.id.desc())
+        .limit(CANDIDATE_CAP)
+    )
+    wanted = None if within is None else set(within)
+    candidate_ids = [
+        pid
+        for pid in session.scalars(stmt)
+        if pid not in acted and (wanted is None or pid in wanted)
+    ]
+    if not candidate_ids:
+        result.explanation = f"No new papers in the last {window_days} days that you have not seen."
+        return result
+    candidates = _vectors(session, candidate_ids, model)
+    cand_ids = list(candidates)
+    profile_ids = list(profile)
+    params = params or ScoringParams()
+    ages = np.array([(now - acted[pid]).total_seconds() / 86400 for pid in profile_ids])
+    scored = score_candidates(
+        np.stack([profile[pid] for pid in profile_ids]),
+        decay_weights(ages, params.half_life_days),
+        np.stack([candidates[pid] for pid in cand_ids]),
+        negatives=_negatives(session, model=model, exclude=set(acted), seed=user.id),
+        params=params,
+    )
+    order = np.argsort(-scored.scores, kind="stable")[: max(0, limit)]
+    top = [cand_ids[i] for i in order]
+    reasons = {
+        pid: (key, title)
+        for pid, key, title in session.execute(
+            select(Paper.id, Paper.key, Paper.title).where(Paper.id.in_(profile_ids))
+        )
+    }
+    cards = {card.paper_id: card for card in cards_by_id(session, top)}
+    for i in order:
+        pid = cand_ids[i]
+        if pid not in cards:
+            continue
+        key, title = reasons[profile_ids[scored.because[i]]]
+        result.items.append(
+            Recommendation(
+                card=cards[pid],
+                score=float(scored.scores[i]),
+                because=Reason(key=key, title=title, similarity=float(scored.similarity[i])),
+            )
+        )
+    return result

@@ -1,0 +1,1 @@
+"""Offline summaries and keywords: extractive, from static token vectors; no downloads."""

@@ -1,0 +1,178 @@
+"""One-sentence extractive summaries and 3-8 keywords, from static token vectors.
+
+Summary: the abstract sentence whose vector is closest to the whole text's (title and
+abstract), i.e. the most central one. Keywords (KeyBERT-style): candidate phrases are
+runs of one to three words between stopwords and punctuation (a POS-free stand-in for
+noun phrases: no verb-like last word); each is scored by the cosine of its vector to the
+text's, with a small bonus for repeats and for the title, and picked by maximal marginal
+relevance so that they differ from each other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from dailypapers.summarize.static import StaticVectors
+from dailypapers.summarize.words import FUNCTION_WORDS, STOPWORDS
+
+MIN_KEYWORDS, MAX_KEYWORDS = 3, 8
+MAX_PHRASE_WORDS = 3
+MMR_LAMBDA = 0.6
+MMR_POOL = 30  # the best candidates by relevance that MMR chooses from
+SUMMARY_MIN_WORDS, SUMMARY_MAX_WORDS = 6, 70
+
+_ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx)\.", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[0-9]+(?:\.[0-9]+)?|[^\sA-Za-z0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    summary: str
+    keywords: list[str]
+
+
+def sentences(text: str) -> list[str]:
+    text = " ".join(text.split())
+    if not text:
+        return []
+    protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\x00"), text)
+    parts = _SENTENCE_END.split(protected)
+    return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _verb_like(word: str) -> bool:
+    w = word.lower()
+    return w.endswith(("ed", "ly")) and len(w) > 4
+
+
+def candidates(tokens: Sequence[str]) -> dict[str, tuple[list[str], int]]:
+    """Candidate phrases: lower-cased key -> (words of the first spelling, count)."""
+    found: dict[str, tuple[list[str], int]] = {}
+    run: list[str] = []
+
+    def flush() -> None:
+        n = len(run)
+        for size in range(1, MAX_PHRASE_WORDS + 1):
+            for start in range(0, n - size + 1):
+                phrase = run[start : start + size]
+                first, last = phrase[0], phrase[-1]
+                if _verb_like(last) or first.lower().endswith("ly"):
+                    continue
+                if size == 1 and len(first) < 3:
+                    continue
+                key = " ".join(phrase).lower()
+                seen = found.get(key)
+                found[key] = (seen[0], seen[1] + 1) if seen else (phrase, 1)
+        run.clear()
+
+    for token in tokens:
+        if token[0].isalpha() and token.lower() not in STOPWORDS:
+            run.append(token)
+        else:
+            flush()
+    flush()
+    return found
+
+
+def _mmr(vectors: np.ndarray, relevance: np.ndarray, k: int) -> list[int]:
+    """Maximal marginal relevance: relevant, and unlike the ones already chosen."""
+    chosen: list[int] = []
+    redundancy = np.full(len(vectors), -np.inf, dtype=np.float32)
+    available = np.ones(len(vectors), dtype=bool)
+    while len(chosen) < k and available.any():
+        value = relevance if not chosen else MMR_LAMBDA * relevance - (1 - MMR_LAMBDA) * redundancy
+        value = np.where(available, value, -np.inf)
+        best = int(np.argmax(value))
+        chosen.append(best)
+        available[best] = False
+        redundancy = np.maximum(redundancy, vectors @ vectors[best])
+    return chosen
+
+
+def extract_many(
+    vectors: StaticVectors, papers: Sequence[tuple[str, str]], *, max_keywords: int = MAX_KEYWORDS
+) -> list[Extract]:
+    """(title, abstract) pairs -> an Extract each; the pooling runs once for the batch."""
+    prepared = []
+    vocabulary: set[str] = set()
+    for title, abstract in papers:
+        title_words = words(title)
+        sents = sentences(abstract or "")
+        sent_words = [words(s) for s in sents]
+        found = candidates([*title_words, ".", *(w for ws in sent_words for w in ws)])
+        title_key = " ".join(title_words).lower()
+        prepared.append((title_words, sents, sent_words, found, title_key))
+        vocabulary.update(title_words)
+        for ws in sent_words:
+            vocabulary.update(ws)
+    vocab = sorted(vocabulary)
+    ids = dict(zip(vocab, vectors.word_ids(vocab), strict=True))
+
+    def content(ws: Sequence[str]) -> list[int]:
+        return [i for w in ws if w.lower() not in STOPWORDS for i in ids[w]]
+
+    def phrase(ws: Sequence[str]) -> list[int]:
+        return [i for w in ws for i in ids[w]]
+
+    lists: list[list[int]] = []
+    for title_words, _, sent_words, found, _ in prepared:
+        sent_ids = [content(ws) for ws in sent_words]
+        lists.append(content(title_words) + [i for s in sent_ids for i in s])
+        lists.extend(sent_ids)
+        lists.extend(phrase(ws) for ws, _ in found.values())
+    pooled = vectors.pool(lists)
+    out: list[Extract] = []
+    row = 0
+    for _, sents, _, found, title_key in prepared:
+        doc = pooled[row]
+        sent_vecs = pooled[row + 1 : row + 1 + len(sents)]
+        cand_vecs = pooled[row + 1 + len(sents) : row + 1 + len(sents) + len(found)]
+        row += 1 + len(sents) + len(found)
+        cands = [
+            (" ".join(ws), count + (1 if key in title_key else 0))
+            for key, (ws, count) in found.items()
+        ]
+        out.append(
+            Extract(_summary(doc, sents, sent_vecs), _keywords(doc, cands, cand_vecs, max_keywords))
+        )
+    return out
+
+
+def _summary(doc: np.ndarray, sents: list[str], vecs: np.ndarray) -> str:
+    if not sents:
+        return ""
+    scores = vecs @ doc
+    lengths = np.array([len(s.split()) for s in sents])
+    fits = (lengths >= SUMMARY_MIN_WORDS) & (lengths <= SUMMARY_MAX_WORDS)
+    if fits.any():
+        scores = np.where(fits, scores, -np.inf)
+    return sents[int(np.argmax(scores))]
+
+
+def _keywords(doc: np.ndarray, cands: list[tuple[str, int]], vecs: np.ndarray, k: int) -> list[str]:
+    if not cands:
+        return []
+    counts = np.array([c for _, c in cands], dtype=np.float32)
+    relevance = vecs @ doc + 0.03 * np.log1p(counts)
+    relevance[np.linalg.norm(vecs, axis=1) == 0] = -np.inf
+    pool = np.argsort(-relevance, kind="stable")[:MMR_POOL]
+    pool = pool[np.isfinite(relevance[pool])]
+    picked = _mmr(vecs[pool], relevance[pool], max(MIN_KEYWORDS, min(k, MAX_KEYWORDS)))
+    chosen: list[str] = []
+    for i in picked:
+        text = cands[pool[i]][0]
+        if text.lower() not in (c.lower() for c in chosen):
+            chosen.append(text)
+    return chosen
+
+
+__all__ = ["FUNCTION_WORDS", "Extract", "extract_many", "sentences"]
