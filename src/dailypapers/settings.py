@@ -57,9 +57,6 @@ class Settings(BaseSettings):
     for_you_window_days: int = Field(
         14, ge=1, description="How far back (days) For-you recommendations look."
     )
-    for_you_window_days: int = Field(
-        14, ge=1, description="How far back (days) For-you recommendations look."
-    )
     digest_daily_days: str = Field(
         "mon,tue,wed,thu,fri", description="Weekdays on which daily digests go out."
     )
