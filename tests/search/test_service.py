@@ -71,6 +71,8 @@ FILTER_CASES = [
     (SearchFilters(published_to=date(2026, 3, 2)), {"graphs", "proteins"}),
     (SearchFilters(category="q-bio.BM"), {"proteins"}),
     (SearchFilters(category="q-bio"), set()),  # whole categories, not prefixes
+    (SearchFilters(category="cs_LG"), set()),  # no LIKE wildcards from the user
+    (SearchFilters(category="%"), set()),
     (SearchFilters(organization="deepmind"), {"graphs", "proteins"}),
     (SearchFilters(has_code=True), {"segmentation"}),
     (SearchFilters(has_code=False, published_to=date(2026, 3, 1)), {"graphs"}),

@@ -44,7 +44,8 @@ class SearchFilters:
             clauses.append(Paper.published_at < _start_of(self.published_to + timedelta(days=1)))
         if self.category:
             # categories is a JSON list of strings; its text holds each one quoted.
-            clauses.append(cast(Paper.categories, String).like(f'%"{_like(self.category)}"%'))
+            pattern = f'%"{_like(self.category)}"%'
+            clauses.append(cast(Paper.categories, String).like(pattern, escape="\\"))
         if self.organization:
             org = select(Organization.id).where(Organization.name == self.organization)
             clauses.append(Paper.organization_id.in_(org.scalar_subquery()))
@@ -73,7 +74,8 @@ def _start_of(day: date) -> datetime:
 
 
 def _like(value: str) -> str:
-    return value.replace("\\", "").replace("%", "").replace("_", "\\_").replace('"', "")
+    """A category as a LIKE pattern matching only itself (escape character: backslash)."""
+    return value.replace("\\", "").replace('"', "").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)
