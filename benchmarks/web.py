@@ -80,6 +80,7 @@ def main() -> None:
             if args.only and name not in args.only:
                 continue
             _check(base + path)
+            _warm_up(base + path, args.connections)
             results.append(_drive(name, base + path, tool, args, server))
     finally:
         _stop(server)
@@ -189,6 +190,11 @@ def _check(url: str) -> None:
     response = httpx.get(url, timeout=30)
     if response.status_code != 200 or len(response.content) < 1000:
         raise SystemExit(f"{url} answered {response.status_code}, {len(response.content)} bytes")
+
+
+def _warm_up(url: str, connections: int) -> None:
+    """A few seconds of load first, so every worker has its caches filled and is steady."""
+    asyncio.run(_python_load(url, connections, 3.0))
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Row, select
 from sqlalchemy.orm import Session
 
 from dailypapers.changes.models import SiteVersion
@@ -33,8 +33,7 @@ def read_version(engine: Engine) -> Version:
         return _version(conn.execute(_QUERY).first())
 
 
-def _version(row: object) -> Version:
+def _version(row: Row[tuple[int, datetime]] | None) -> Version:
     if row is None:
         return Version(0, _EPOCH)
-    number, changed_at = row  # type: ignore[misc]
-    return Version(int(number), changed_at)
+    return Version(int(row[0]), row[1])
