@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
 
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.page import PageFormatError, read_page
+from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
+from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
+from dailypapers.ingest.snapshot import SnapshotFilter, SnapshotReader
 from dailypapers.ingest.summary import ImportSummary, load_records
 
 app = typer.Typer(help="Import papers from files and services.")
 
 
-def report(summary: ImportSummary, *, as_json: bool) -> None:
+def report(summary: ImportSummary, *, as_json: bool, exit_on_rejects: bool = True) -> None:
     """Print a summary; exit 1 when any record was rejected."""
     if as_json:
         context.console.print_json(json.dumps(summary.as_dict()))
@@ -24,11 +31,12 @@ def report(summary: ImportSummary, *, as_json: bool) -> None:
         context.console.print(
             f"{summary.seen} papers read: {summary.created} new, {summary.updated} updated, "
             f"{summary.unchanged} unchanged, {summary.older} older versions ignored; "
-            f"{summary.listed} added to daily lists; {len(summary.rejected)} rejected"
+            f"{summary.listed} added to daily lists; {summary.skipped} left out by filters; "
+            f"{len(summary.rejected)} rejected"
         )
         for reason in summary.rejected:
             context.err_console.print(f"rejected: {reason}")
-    if summary.rejected:
+    if summary.rejected and exit_on_rejects:
         raise typer.Exit(1)
 
 
@@ -52,4 +60,98 @@ def page(
         raise typer.Exit(2) from None
     with context.database() as engine, unit_of_work(engine) as session:
         summary = load_records(session, records)
+    report(summary, as_json=as_json)
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+def _categories(value: str) -> frozenset[str]:
+    return frozenset(c.strip() for c in value.split(",") if c.strip())
+
+
+@contextmanager
+def _progress(total: int | None) -> Iterator[Callable[[ImportSummary, int | None], None]]:
+    """A progress bar on stderr with papers per second; yields `update(summary, completed)`."""
+    columns = [
+        TextColumn("importing"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[papers]:,} papers, {task.fields[rate]:,.0f}/s"),
+        TimeElapsedColumn(),
+    ]
+    with Progress(*columns, console=context.err_console) as progress:
+        task = progress.add_task("import", total=total, papers=0, rate=0.0)
+
+        def update(summary: ImportSummary, completed: int | None) -> None:
+            elapsed = progress.tasks[task].elapsed or 0.0
+            rate = summary.seen / elapsed if elapsed else 0.0
+            progress.update(task, completed=completed, papers=summary.seen, rate=rate)
+
+        yield update
+
+
+def run_import(
+    engine: Engine,
+    items: Iterator[PaperRecord | Rejected],
+    *,
+    batch_size: int,
+    total: int | None = None,
+    position: Callable[[], int] | None = None,
+) -> ImportSummary:
+    """Import with a progress bar; a failing source prints its error and exits 2."""
+    with _progress(total) as update:
+        try:
+            return import_records(
+                engine,
+                items,
+                batch_size=batch_size,
+                on_batch=lambda s: update(s, position() if position else None),
+            )
+        except SourceError as exc:
+            if exc.summary is not None:
+                report(exc.summary, as_json=False, exit_on_rejects=False)
+            context.err_console.print(f"error: {exc}")
+            raise typer.Exit(2) from None
+
+
+@app.command("snapshot")
+def snapshot(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="arXiv metadata snapshot: JSON lines, plain or .gz."
+    ),
+    categories: str = typer.Option(
+        "", "--categories", help="Only papers in one of these categories: cs.CL,cs.CV."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="Only papers updated on or after this day, YYYY-MM-DD."
+    ),
+    daily: bool = typer.Option(
+        False, "--daily", help="Also list each paper on the day it was first announced."
+    ),
+    batch_size: int = typer.Option(
+        DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Papers written per transaction."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Import arXiv's bulk metadata snapshot, streamed, in batches; rerun to resume."""
+    selection = SnapshotFilter(_categories(categories), _day(since, "--since"), daily)
+    reader = SnapshotReader(file, selection)
+    with context.database() as engine:
+        summary = run_import(
+            engine,
+            iter(reader),
+            batch_size=batch_size,
+            total=reader.size,
+            position=lambda: reader.position,
+        )
+    summary.skipped = reader.skipped
     report(summary, as_json=as_json)

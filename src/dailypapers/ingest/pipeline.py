@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from itertools import islice
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.bulk import load_batch
-from dailypapers.ingest.records import PaperRecord, Rejected
+from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
 from dailypapers.ingest.summary import ImportSummary
 
 log = logging.getLogger(__name__)
@@ -33,24 +32,37 @@ def import_records(
 ) -> ImportSummary:
     """Load every record, `batch_size` a transaction; rejected items are counted, not loaded.
 
-    `on_batch` is called with the running summary after each committed batch.
+    `on_batch` is called with the running summary after each committed batch. When the
+    source fails (`SourceError`), the records read before are loaded first, then the error
+    is raised with `summary` set.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     summary = ImportSummary()
-    iterator = iter(items)
-    batches = 0
-    while chunk := list(islice(iterator, batch_size)):
-        records = [item for item in chunk if isinstance(item, PaperRecord)]
-        summary.rejected.extend(str(item) for item in chunk if isinstance(item, Rejected))
-        if records:
-            summary.add(load_committed(engine, records))
-            batches += 1
-            log.debug(
-                "committed batch %d: %d records, %d seen", batches, len(records), summary.seen
-            )
+    batch: list[PaperRecord] = []
+
+    def flush() -> None:
+        if batch:
+            summary.add(load_committed(engine, batch))
+            log.debug("committed batch: %d records, %d seen in all", len(batch), summary.seen)
+            batch.clear()
         if on_batch is not None:
             on_batch(summary)
+
+    try:
+        for item in items:
+            if isinstance(item, Rejected):
+                summary.rejected.append(str(item))
+                log.debug("rejected %s", item)
+                continue
+            batch.append(item)
+            if len(batch) >= batch_size:
+                flush()
+    except SourceError as exc:
+        flush()
+        exc.summary = summary
+        raise
+    flush()
     return summary
 
 

@@ -6,6 +6,10 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dailypapers.ingest.summary import ImportSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,16 @@ class Rejected:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.reason}"
+
+
+class SourceError(RuntimeError):
+    """A whole source failed (unreadable file, server refusing): not one bad record.
+
+    Raised through `import_records`, which first loads the good records read before it and
+    sets `summary` to what was loaded.
+    """
+
+    summary: ImportSummary | None = None
 
 
 class RecordError(ValueError):

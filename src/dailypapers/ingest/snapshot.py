@@ -25,7 +25,13 @@ from dailypapers.ingest.normalize import (
     extract_links,
     normalize_author_name,
 )
-from dailypapers.ingest.records import PaperRecord, RecordError, Rejected, checked
+from dailypapers.ingest.records import (
+    PaperRecord,
+    RecordError,
+    Rejected,
+    SourceError,
+    checked,
+)
 
 GZIP_MAGIC = b"\x1f\x8b"
 # Lines that fail before the first good one: past this many, the file is not JSON lines.
@@ -33,7 +39,7 @@ _FORMAT_PROBE_LINES = 10
 _VERSION = re.compile(r"^v(\d+)$")
 
 
-class SnapshotFormatError(ValueError):
+class SnapshotFormatError(SourceError):
     """The file as a whole cannot be read as an arXiv snapshot."""
 
 

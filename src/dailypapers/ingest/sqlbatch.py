@@ -12,7 +12,19 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Row, Table, any_, bindparam, null, select, text
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Row,
+    Table,
+    any_,
+    bindparam,
+    func,
+    null,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.types import TypeDecorator
@@ -23,6 +35,38 @@ _POSTGRES_CHUNK = 20_000
 
 def _is_postgres(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
+
+
+def begin_batch(connection: Connection) -> None:
+    """Start the batch's write transaction now (SQLite: BEGIN IMMEDIATE, FKs deferred).
+
+    SQLite's driver would begin only at the first write, after the batch's reads: taking the
+    write lock first makes reads, id allocation and writes one consistent transaction.
+    """
+    if _is_postgres(connection):
+        return
+    if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
+def children_first(connection: Connection) -> bool:
+    """Whether rows pointing to a parent may be written before it in this transaction.
+
+    True on SQLite, where `begin_batch` deferred foreign-key checks to commit; a loader can
+    then give row triggers on the parent a complete picture. PostgreSQL's foreign keys here
+    are not deferrable.
+    """
+    return not _is_postgres(connection)
+
+
+def next_ids(connection: Connection, table: Table, count: int) -> range:
+    """The ids SQLite gives the next `count` rows of `table` (max + 1 onwards)."""
+    if count == 0:
+        return range(0)
+    id_column = table.c.id
+    start = (connection.execute(select(func.max(id_column))).scalar() or 0) + 1
+    return range(start, start + count)
 
 
 def select_in(
