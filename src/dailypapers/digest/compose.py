@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, exists, select
+from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
@@ -101,7 +102,7 @@ def compose_period(
                 break
             rows = []
             for subscription in batch:
-                row = _message(settings, subscription, content)
+                row = _message(settings, subscription, content, session)
                 if row is None:
                     report.empty += 1
                 else:
@@ -114,9 +115,15 @@ def compose_period(
 
 
 def _message(
-    settings: Settings, subscription: Subscription, content: PeriodContent
+    settings: Settings, subscription: Subscription, content: PeriodContent, session: Session
 ) -> dict[str, Any] | None:
-    items = content.items_for(subscription.topics, settings.digest_size)
+    from dailypapers.recommend.digest import personal_items
+
+    items = personal_items(
+        session, subscription=subscription, content=content, limit=settings.digest_size
+    )
+    if items is None:
+        items = content.items_for(subscription.topics, settings.digest_size)
     if not items and not settings.digest_send_empty:
         return None
     rendered, links = render_digest(settings, subscription, content, items)

@@ -33,6 +33,8 @@ class PaperCard:
     hidden: bool = False
     featured: bool = False
     paper_id: int = 0
+    ai_summary: str | None = None
+    ai_keywords: list[str] | None = None
 
 
 Sort = Literal["upvotes", "published", "trending"]
@@ -198,6 +200,8 @@ def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
         hidden=paper.hidden,
         featured=paper.featured,
         paper_id=paper.id,
+        ai_summary=paper.ai_summary,
+        ai_keywords=paper.ai_keywords,
     )
 
 

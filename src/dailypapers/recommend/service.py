@@ -127,8 +127,9 @@ def for_you(
     within: Collection[int] | None = None,
     params: ScoringParams | None = None,
 ) -> ForYou:
-    """Papers published in the last `window_days` (or only those in `within`), ranked for
-    `user`; papers they already upvoted or collected are skipped. Reads only."""
+    """Papers published in the last `window_days` (or, when given, the papers of `within`
+    whatever their date), ranked for `user`; papers they already upvoted or collected are
+    skipped. Reads only."""
     now = now or utcnow()
     result = ForYou(window_days=window_days)
     acted = reader_papers(session, user=user)
@@ -156,21 +157,21 @@ def for_you(
     stmt = (
         select(Paper.id)
         .join(Embedding, Embedding.paper_id == Paper.id)
-        .where(
-            Embedding.model == model,
-            Paper.hidden.is_(False),
-            Paper.published_at >= now - timedelta(days=window_days),
-            Paper.published_at <= now,
-        )
+        .where(Embedding.model == model, Paper.hidden.is_(False))
         .order_by(Paper.published_at.desc(), Paper.id.desc())
-        .limit(CANDIDATE_CAP)
     )
-    wanted = None if within is None else set(within)
-    candidate_ids = [
-        pid
-        for pid in session.scalars(stmt)
-        if pid not in acted and (wanted is None or pid in wanted)
-    ]
+    if within is None:
+        since = now - timedelta(days=window_days)
+        recent = stmt.where(Paper.published_at >= since, Paper.published_at <= now)
+        candidate_ids = [
+            pid for pid in session.scalars(recent.limit(CANDIDATE_CAP)) if pid not in acted
+        ]
+    else:  # the caller's papers (a digest's period), whatever their publication date
+        wanted = [pid for pid in within if pid not in acted]
+        candidate_ids = []
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start : start + 900]
+            candidate_ids += list(session.scalars(stmt.where(Paper.id.in_(chunk))))
     if not candidate_ids:
         result.explanation = f"No new papers in the last {window_days} days that you have not seen."
         return result

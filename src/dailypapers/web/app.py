@@ -26,6 +26,7 @@ from dailypapers.web import (
     search_page,
     subscriptions,
 )
+from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.guards import InputGuard
 from dailypapers.web.ratelimit import LIMITS, RateLimiter
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(password.router)
     app.include_router(actions.router)
     app.include_router(collections.router)
+    app.include_router(for_you_routes.router)
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
