@@ -99,7 +99,7 @@ def _vectors(session: Session, ids: list[int], model: str) -> dict[int, np.ndarr
         stmt = select(Embedding.paper_id, Embedding.vector).where(
             Embedding.paper_id.in_(chunk), Embedding.model == model
         )
-        found.update(dict(session.execute(stmt).tuples()))
+        found.update({pid: vec for pid, vec in session.execute(stmt)})  # noqa: C416
     return found
 
 
