@@ -64,3 +64,30 @@ def test_an_uncommitted_write_is_not_seen(engine: Engine) -> None:
         assert _version(engine) == before
         trans.rollback()
     assert _version(engine) == before
+
+
+def test_a_long_transaction_does_not_hold_up_other_writers(engine: Engine) -> None:
+    """PostgreSQL bumps the version at commit: an open import does not block a vote."""
+    if engine.dialect.name != "postgresql":
+        return  # SQLite has one writer at a time whatever the triggers do
+    with unit_of_work(engine) as session:
+        paper = make_paper(session, listed_on=date(2026, 2, 19))
+        user = make_user(session)
+        ids = {"paper": paper.id, "user": user.id}
+    before = _version(engine)
+    with engine.connect() as long_one:
+        trans = long_one.begin()
+        long_one.execute(text("UPDATE papers SET title = title || '!'"))
+        long_one.execute(text("UPDATE daily_entries SET submitter_name = 'importer'"))
+        with engine.begin() as vote:
+            vote.execute(text("SET LOCAL lock_timeout = '3s'"))
+            vote.execute(
+                text(
+                    "INSERT INTO upvotes (user_id, paper_id, created_at) "
+                    "VALUES (:user, :paper, CURRENT_TIMESTAMP)"
+                ),
+                ids,
+            )
+        assert _version(engine) == before + 1
+        trans.commit()
+    assert _version(engine) == before + 2  # one bump per transaction, however many rows

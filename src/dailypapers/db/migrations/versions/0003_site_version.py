@@ -6,7 +6,9 @@ Create Date: 2026-11-28
 
 Caches of lists, feeds and API answers are keyed by `site_version.version`. Triggers keep it
 current for every writer (web, CLI, jobs, raw SQL), in every process. SQLite has only
-row-level triggers; PostgreSQL gets one statement-level trigger per table.
+row-level triggers (and one writer at a time). PostgreSQL gets deferred constraint triggers
+that bump the version once per transaction, at commit: the one hot row is locked last and
+briefly, so a long import does not hold up votes and no lock cycle can form through it.
 """
 
 from collections.abc import Sequence
@@ -37,7 +39,11 @@ _SQLITE_BUMP = (
 _PG_FUNCTION = """
 CREATE FUNCTION bump_site_version() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE site_version SET version = version + 1, changed_at = clock_timestamp() WHERE id = 1;
+    IF current_setting('dailypapers.site_version_bumped', true) IS DISTINCT FROM 'yes' THEN
+        UPDATE site_version SET version = version + 1, changed_at = clock_timestamp()
+        WHERE id = 1;
+        PERFORM set_config('dailypapers.site_version_bumped', 'yes', true);
+    END IF;
     RETURN NULL;
 END
 $$
@@ -67,8 +73,13 @@ def upgrade() -> None:
     op.execute(_PG_FUNCTION)
     for table in WATCHED_TABLES:
         op.execute(
-            f"CREATE TRIGGER site_version_bump AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-            f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION bump_site_version()"
+            f"CREATE CONSTRAINT TRIGGER site_version_bump AFTER INSERT OR UPDATE OR DELETE "
+            f"ON {table} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+            "EXECUTE FUNCTION bump_site_version()"
+        )
+        op.execute(
+            f"CREATE TRIGGER site_version_truncate AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION bump_site_version()"
         )
 
 
@@ -80,5 +91,6 @@ def downgrade() -> None:
     else:
         for table in WATCHED_TABLES:
             op.execute(f"DROP TRIGGER IF EXISTS site_version_bump ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS site_version_truncate ON {table}")
         op.execute("DROP FUNCTION IF EXISTS bump_site_version()")
     op.drop_table("site_version")
