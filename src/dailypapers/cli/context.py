@@ -10,6 +10,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from dailypapers.db.engine import make_engine
+from dailypapers.logs import install_redaction
 from dailypapers.settings import Settings, get_settings
 
 console = Console(soft_wrap=True)
@@ -19,6 +20,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 def settings() -> Settings:
     current = get_settings()
     logging.basicConfig(level=current.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    install_redaction(current)
     return current
 
 

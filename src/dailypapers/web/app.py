@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from dailypapers import __version__
 from dailypapers.db.engine import make_engine, session_factory
+from dailypapers.logs import install_redaction
 from dailypapers.settings import Settings
 from dailypapers.web import (
     actions,
@@ -40,6 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
     # /docs and /redoc come from web/docs.py, with their assets served locally (no CDN)
     app = FastAPI(title="dailypapers", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    install_redaction(settings)  # secrets never reach the logs (dailypapers/logs.py)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = RateLimiter(LIMITS)
