@@ -74,3 +74,28 @@ def test_the_cli_command(
     assert json.loads(result.output.strip().splitlines()[-1]) == {"summarized": 1, "batches": 1}
     (summary, keywords) = next(iter(_stored(engine).values()))
     assert summary and keywords
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_index_embed_also_summarizes(
+    engine: Engine, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.search.conftest import MODEL_CACHE
+
+    with unit_of_work(engine) as session:
+        for title, abstract in ABSTRACTS.items():
+            make_paper(session, title=title, abstract=abstract)
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "models").symlink_to(MODEL_CACHE)  # the ONNX files built once per run
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["index", "embed", "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summarized"] == 2
+    assert all(summary and keywords for summary, keywords in _stored(engine).values())
