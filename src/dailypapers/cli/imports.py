@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
+from dailypapers.ingest.hf_json import read_hf_json
 from dailypapers.ingest.page import PageFormatError, read_page
 from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
 from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
@@ -154,4 +155,17 @@ def snapshot(
             position=lambda: reader.position,
         )
     summary.skipped = reader.skipped
+    report(summary, as_json=as_json)
+
+
+@app.command("hf-json")
+def hf_json(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A saved Hugging Face /api/daily_papers answer."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Import Hugging Face daily papers: papers, authors, organizations, upvotes, links."""
+    with context.database() as engine:
+        summary = run_import(engine, read_hf_json(file), batch_size=DEFAULT_BATCH_SIZE)
     report(summary, as_json=as_json)

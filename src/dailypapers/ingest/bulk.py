@@ -22,13 +22,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
-from dailypapers.ingest.load import _COPIED_FIELDS, _KEPT_WHEN_MISSING, Outcome
+from dailypapers.ingest.load import (
+    WRITTEN_FIELDS,
+    Outcome,
+    earlier_published,
+    is_older,
+    provided_values,
+)
 from dailypapers.ingest.records import OrganizationRecord, PaperRecord
 from dailypapers.ingest.sqlbatch import (
     begin_batch,
@@ -48,15 +55,16 @@ PAPER_AUTHORS: Table = PaperAuthor.__table__  # type: ignore[assignment]
 ORGANIZATIONS: Table = Organization.__table__  # type: ignore[assignment]
 DAILY: Table = DailyEntry.__table__  # type: ignore[assignment]
 
-# Every column the loader may write on an existing paper.
-_MANAGED = (
-    *_COPIED_FIELDS,
-    *_KEPT_WHEN_MISSING,
-    "published_at",
-    "arxiv_url",
-    "pdf_url",
-    "organization_id",
-)
+_MANAGED = WRITTEN_FIELDS
+
+
+@cache
+def _column_default(name: str) -> Any:
+    """What the ORM would store in a new paper's column left unset (abstract "", 0, [])."""
+    default = PAPERS.c[name].default
+    if default is None or not hasattr(default, "arg"):
+        return None
+    return default.arg(None) if callable(default.arg) else default.arg
 
 
 @dataclass(slots=True)
@@ -150,9 +158,10 @@ def _rows_where(
 
 
 def _is_older(plan: _Plan) -> bool:
-    stored = plan.row["arxiv_version"] if plan.row is not None else None
-    version = plan.record.arxiv_version
-    if version is not None and stored is not None and version < stored:
+    if plan.row is None:
+        return False
+    stored = {"version": plan.row["arxiv_version"], "updated_at": plan.row["updated_at"]}
+    if is_older(plan.record, **stored):
         plan.outcome = Outcome.OLDER
         plan.paper_id = plan.row["id"]  # type: ignore[index]
         return True
@@ -164,22 +173,14 @@ def _decide(
 ) -> None:
     """The columns and authors to write, and the outcome, exactly as `load_paper` decides."""
     record, row = plan.record, plan.row
-    values = {name: getattr(record, name) for name in _COPIED_FIELDS}
-    values.update(
-        {n: getattr(record, n) for n in _KEPT_WHEN_MISSING if getattr(record, n) is not None}
-    )
-    if record.published_at and (
-        row is None or row["published_at"] is None or record.published_at < row["published_at"]
-    ):
-        values["published_at"] = record.published_at
-    if record.arxiv_id:
-        values["arxiv_url"] = f"https://arxiv.org/abs/{record.arxiv_id}"
-        values["pdf_url"] = f"https://arxiv.org/pdf/{record.arxiv_id}"
+    values: dict[str, Any] = provided_values(record)
+    if published := earlier_published(record, row["published_at"] if row else None):
+        values["published_at"] = published
     if record.organization is not None:
         values["organization_id"] = organizations[record.organization.name]
     if row is None:
         plan.outcome = Outcome.CREATED
-        plan.values = {name: values.get(name) for name in _MANAGED}
+        plan.values = {name: values.get(name, _column_default(name)) for name in _MANAGED}
         plan.write_authors = bool(record.authors)
         return
     plan.paper_id = row["id"]

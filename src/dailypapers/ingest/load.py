@@ -1,8 +1,18 @@
-"""The one loader: upsert a normalized paper with its authors, organization and daily entry."""
+"""The one loader: upsert a normalized paper with its authors, organization and daily entry.
+
+The rules, shared with the bulk loader (`bulk.py`), which gives the same result for a batch:
+- a record changes only the fields it has: a source that lacks a field (None, "" or [])
+  does not erase what another source wrote (HF has upvotes, arXiv has categories);
+- an older version than the stored one changes nothing (by version number, else by the
+  date of the version), and the first version's date is kept as the published date;
+- one author row per spelling; a record with authors replaces the paper's author list;
+- a record with `listed_on` puts the paper in that day's list once.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from sqlalchemy import select
@@ -11,7 +21,8 @@ from sqlalchemy.orm import Session
 from dailypapers.ingest.records import OrganizationRecord, PaperRecord
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 
-_COPIED_FIELDS = (
+# The paper columns a record can set; each only when the record has a value for it.
+RECORD_FIELDS = (
     "title",
     "abstract",
     "arxiv_id",
@@ -25,9 +36,41 @@ _COPIED_FIELDS = (
     "license",
     "num_authors",
     "base_upvotes",
+    "code_url",
+    "github_stars",
+    "project_url",
+    "ai_summary",
+    "ai_keywords",
 )
-# Filled by some sources only: a source that lacks them does not erase them.
-_KEPT_WHEN_MISSING = ("code_url", "github_stars", "project_url", "ai_summary", "ai_keywords")
+# Every column the loaders may write on a paper.
+WRITTEN_FIELDS = (*RECORD_FIELDS, "published_at", "arxiv_url", "pdf_url", "organization_id")
+_MISSING: tuple[object, ...] = (None, "", [])
+
+
+def provided_values(record: PaperRecord) -> dict[str, object]:
+    """The columns `record` has values for (the published date aside, see `published_at`)."""
+    values = {name: value for name in RECORD_FIELDS if (value := getattr(record, name)) is not None}
+    values = {name: value for name, value in values.items() if value not in _MISSING}
+    if record.arxiv_id:
+        values["arxiv_url"] = f"https://arxiv.org/abs/{record.arxiv_id}"
+        values["pdf_url"] = f"https://arxiv.org/pdf/{record.arxiv_id}"
+    return values
+
+
+def earlier_published(record: PaperRecord, stored: datetime | None) -> datetime | None:
+    """The record's published date if it is earlier than the stored one (or none is stored)."""
+    if record.published_at and (stored is None or record.published_at < stored):
+        return record.published_at
+    return None
+
+
+def is_older(record: PaperRecord, *, version: int | None, updated_at: datetime | None) -> bool:
+    """Whether `record` is an older version than the stored paper's."""
+    if record.arxiv_version is not None and version is not None:
+        return record.arxiv_version < version
+    if record.arxiv_version is None and record.updated_at and updated_at:
+        return record.updated_at < updated_at
+    return False
 
 
 class Outcome(Enum):
@@ -70,26 +113,14 @@ def _find(session: Session, record: PaperRecord) -> Paper | None:
 
 
 def _is_older(record: PaperRecord, paper: Paper) -> bool:
-    return (
-        record.arxiv_version is not None
-        and paper.arxiv_version is not None
-        and record.arxiv_version < paper.arxiv_version
-    )
+    return is_older(record, version=paper.arxiv_version, updated_at=paper.updated_at)
 
 
 def _apply(session: Session, paper: Paper, record: PaperRecord) -> bool:
     changed = False
-    values = {name: getattr(record, name) for name in _COPIED_FIELDS}
-    values.update(
-        {n: getattr(record, n) for n in _KEPT_WHEN_MISSING if getattr(record, n) is not None}
-    )
-    if record.published_at and (
-        paper.published_at is None or record.published_at < paper.published_at
-    ):
-        values["published_at"] = record.published_at  # the first version's date is kept
-    if record.arxiv_id:
-        values["arxiv_url"] = f"https://arxiv.org/abs/{record.arxiv_id}"
-        values["pdf_url"] = f"https://arxiv.org/pdf/{record.arxiv_id}"
+    values = provided_values(record)
+    if published := earlier_published(record, paper.published_at):
+        values["published_at"] = published  # the first version's date is kept
     if record.organization is not None:
         values["organization_id"] = _organization(session, record.organization).id
     for name, value in values.items():

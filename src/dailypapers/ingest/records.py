@@ -38,7 +38,7 @@ class PaperRecord:
     code_url: str | None = None
     github_stars: int | None = None
     project_url: str | None = None
-    base_upvotes: int = 0
+    base_upvotes: int | None = None  # None: the source does not count upvotes
     ai_summary: str | None = None
     ai_keywords: list[str] | None = None
     organization: OrganizationRecord | None = None

@@ -34,7 +34,7 @@ from dailypapers.ingest.records import (
 )
 
 GZIP_MAGIC = b"\x1f\x8b"
-# Lines that fail before the first good one: past this many, the file is not JSON lines.
+# Bad lines before the first good one: this many, or only bad lines, and the file is refused.
 _FORMAT_PROBE_LINES = 10
 _VERSION = re.compile(r"^v(\d+)$")
 
@@ -76,6 +76,7 @@ class SnapshotReader:
 
     def __iter__(self) -> Iterator[PaperRecord | Rejected]:
         good = 0
+        leading: list[Rejected] = []  # bad lines before the first good one: held back
         with self.path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
@@ -86,17 +87,22 @@ class SnapshotReader:
                     continue
                 item = self._parse(number, line)
                 if isinstance(item, Rejected):
-                    if good == 0 and number >= _FORMAT_PROBE_LINES:
-                        raise self._not_json_lines(item)
-                    yield item
+                    if good:
+                        yield item
+                        continue
+                    leading.append(item)
+                    if len(leading) >= _FORMAT_PROBE_LINES:
+                        raise self._not_json_lines(leading[0])
                     continue
                 good += 1
+                yield from leading
+                leading.clear()
                 if self.filter.keeps(item):
                     yield item
                 else:
                     self.skipped += 1
-        if good == 0 and self.lines:
-            raise self._not_json_lines(None)
+        if leading:
+            raise self._not_json_lines(leading[0])
 
     def _numbered(
         self, stream: IO[bytes], raw: IO[bytes], compressed: bool
@@ -129,10 +135,9 @@ class SnapshotReader:
             where = f"line {number} (record {ref})" if isinstance(ref, str) and ref else ""
             return Rejected(where or f"line {number}", str(exc))
 
-    def _not_json_lines(self, first: Rejected | None) -> SnapshotFormatError:
-        detail = f": {first}" if first else ""
+    def _not_json_lines(self, first: Rejected) -> SnapshotFormatError:
         return SnapshotFormatError(
-            f"{self.path}: not an arXiv snapshot (JSON lines) file{detail}; nothing was imported"
+            f"{self.path}: not an arXiv snapshot (JSON lines) file: {first}; nothing was imported"
         )
 
 
