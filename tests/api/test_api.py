@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
@@ -124,26 +123,24 @@ def test_days_weeks_months_and_pages(client: TestClient, engine: Engine) -> None
     assert times == sorted(times, reverse=True)
 
 
-@pytest.mark.parametrize(
-    ("params", "status", "words"),
-    [
-        ({"date": "2026-02-30"}, 400, "not a valid day"),
-        ({"date": "2026-2-19"}, 400, "expected YYYY-MM-DD"),
-        ({"week": "2026-W54"}, 400, "not a valid week"),
-        ({"month": "2026-13"}, 400, "not a valid month"),
-        ({"date": "2026-02-19", "week": "2026-W08"}, 400, "only one of"),
-        ({"limit": 0}, 422, "limit"),
-        ({"limit": 101}, 422, "limit"),
-        ({"p": -1}, 422, "p"),
-        ({"sort": "upvotes"}, 422, "sort"),
-    ],
-)
-def test_bad_parameters_are_named(
-    client: TestClient, params: dict[str, Any], status: int, words: str
-) -> None:
-    response = client.get("/api/daily_papers", params=params)
-    assert response.status_code == status
-    assert words in response.json()["error"]
+BAD_PARAMETERS: list[tuple[dict[str, Any], int, str]] = [
+    ({"date": "2026-02-30"}, 400, "not a valid day"),
+    ({"date": "2026-2-19"}, 400, "expected YYYY-MM-DD"),
+    ({"week": "2026-W54"}, 400, "not a valid week"),
+    ({"month": "2026-13"}, 400, "not a valid month"),
+    ({"date": "2026-02-19", "week": "2026-W08"}, 400, "only one of"),
+    ({"limit": 0}, 422, "limit"),
+    ({"limit": 101}, 422, "limit"),
+    ({"p": -1}, 422, "p"),
+    ({"sort": "upvotes"}, 422, "sort"),
+]
+
+
+def test_bad_parameters_are_named(client: TestClient) -> None:
+    for params, status, words in BAD_PARAMETERS:
+        response = client.get("/api/daily_papers", params=params)
+        assert response.status_code == status, params
+        assert words in response.json()["error"], params
 
 
 def test_trending_sort_uses_the_trending_score(client: TestClient, engine: Engine) -> None:
