@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.engine import unit_of_work
+from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import DIM, MODEL_NAME, Embedder, load_embedder
 from dailypapers.search.indexing import backlog_ids, embed_papers, run_embed_backlog
 from dailypapers.search.models import Embedding
@@ -110,3 +111,16 @@ def test_backlog_run_is_resumable(engine: Engine, embedder: Embedder) -> None:
 
 def test_text_hash_is_of_collapsed_text() -> None:
     assert re.fullmatch(r"[0-9a-f]{64}", text_hash("x"))
+
+
+def test_only_text_changes_queue_a_paper_again(session: Session, embedder: Embedder) -> None:
+    paper = make_paper(session, title="Lichen symbiosis", abstract="Fungi and algae.")
+    assert backlog_ids(session, model=MODEL_NAME) == [paper.id]  # queued by the insert
+    embed_papers(session, embedder=embedder, paper_ids=[paper.id])
+    assert backlog_ids(session, model=MODEL_NAME) == []
+    session.execute(
+        update(Paper).where(Paper.id == paper.id).values(ai_summary="x", base_upvotes=9)
+    )
+    assert backlog_ids(session, model=MODEL_NAME) == []  # no text changed
+    session.execute(update(Paper).where(Paper.id == paper.id).values(abstract="Fungi, algae."))
+    assert backlog_ids(session, model=MODEL_NAME) == [paper.id]  # a bulk writer changed it

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -88,3 +90,15 @@ def test_sqlite_graph_survives_a_restart_and_catches_up(tmp_path: Path, engine: 
         found = fresh.search(session, vector=vectors[1], model=MODEL_NAME, limit=2)
     assert {n.paper_id for n in found} == {ids[0], ids[1]}
     assert fresh.seq == graph.seq + 2  # loaded at the save, then replayed the update
+
+
+def test_the_graph_library_loads_without_breaking_the_embedder() -> None:
+    """usearch first, then onnxruntime, crashed the process: the index module prevents it."""
+    code = (
+        "from dailypapers.search.vectors import UsearchVectorIndex\n"
+        "UsearchVectorIndex(None)._new()\n"
+        "import onnxruntime\n"
+        "print('alive')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout.strip()) == (0, "alive"), done.stderr[-2000:]

@@ -68,10 +68,13 @@ def _summarize(*, recheck: bool, quiet: bool, batch_size: int = 512) -> Summariz
 
     columns = (TextColumn("summarizing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     try:
-        with Progress(*columns, console=context.err_console, disable=quiet) as bar:
+        with (
+            context.database() as engine,
+            Progress(*columns, console=context.err_console, disable=quiet) as bar,
+        ):
             task = bar.add_task("summarize", total=None)
             return run_summarize_backlog(
-                context.engine(),
+                engine,
                 batch_size=batch_size,
                 recheck=recheck,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine, Select, column, delete, func, or_, select, table
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
@@ -31,16 +31,18 @@ class EmbedSummary:
         return {"embedded": self.embedded, "unchanged": self.unchanged, "batches": self.batches}
 
 
-def _backlog(model: str, recheck: bool) -> object:
+queue = table("search_embed_queue", column("paper_id"))
+
+
+def _backlog(model: str, recheck: bool) -> Select[tuple[int]]:
+    """Papers to embed: queued by the triggers (new or changed text), without a vector, or
+    with a vector of another model; with `recheck`, every paper."""
     stmt = select(Paper.id).outerjoin(Embedding, Embedding.paper_id == Paper.id)
     if recheck:
         return stmt
+    queued = select(queue.c.paper_id)
     return stmt.where(
-        or_(
-            Embedding.paper_id.is_(None),
-            Embedding.model != model,
-            Embedding.created_at < Paper.modified_at,
-        )
+        or_(Embedding.paper_id.is_(None), Embedding.model != model, Paper.id.in_(queued))
     )
 
 
@@ -48,14 +50,12 @@ def backlog_ids(
     session: Session, *, model: str, after: int = 0, limit: int = 256, recheck: bool = False
 ) -> list[int]:
     """Ids of papers to (re)embed, in id order, after `after`."""
-    stmt = _backlog(model, recheck).where(Paper.id > after).order_by(Paper.id).limit(limit)  # type: ignore[attr-defined]
+    stmt = _backlog(model, recheck).where(Paper.id > after).order_by(Paper.id).limit(limit)
     return list(session.scalars(stmt))
 
 
 def backlog_count(session: Session, *, model: str, recheck: bool = False) -> int:
-    from sqlalchemy import func
-
-    sub = _backlog(model, recheck).subquery()  # type: ignore[attr-defined]
+    sub = _backlog(model, recheck).subquery()
     return session.scalar(select(func.count()).select_from(sub)) or 0
 
 
@@ -79,6 +79,7 @@ def embed_papers(session: Session, *, embedder: Embedder, paper_ids: Sequence[in
             summary.unchanged += 1
         else:
             todo.append((pid, doc, digest))
+    session.execute(delete(queue).where(queue.c.paper_id.in_(list(paper_ids))))
     if todo:
         vectors = embedder.embed([doc for _, doc, _ in todo])
         for (pid, _, digest), vector in zip(todo, vectors, strict=True):

@@ -15,6 +15,7 @@ from `embeddings` (missing rows, changed text, another model).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -80,6 +81,16 @@ def stored_vectors(
 # ---------------------------------------------------------------- SQLite: usearch file
 
 
+def usearch_class() -> type:
+    """usearch's Index, loaded after onnxruntime: importing onnxruntime 1.31 after usearch
+    2.26 crashes the process (both bring native code), the other order is fine."""
+    with contextlib.suppress(ImportError):
+        import onnxruntime  # noqa: F401
+    from usearch.index import Index
+
+    return Index
+
+
 class UsearchVectorIndex:
     """One HNSW graph per database file, shared by the sessions of a process."""
 
@@ -90,7 +101,7 @@ class UsearchVectorIndex:
         dim: int = 384,
         connectivity: int = 16,
         expansion_add: int = 128,
-        expansion_search: int = 128,
+        expansion_search: int = 256,
     ) -> None:
         self.path = path  # None: in memory only (an in-memory database)
         self.dim = dim
@@ -105,9 +116,7 @@ class UsearchVectorIndex:
         self._lock = threading.RLock()
 
     def _new(self) -> object:
-        from usearch.index import Index
-
-        return Index(ndim=self.dim, metric="cos", dtype="f16", **self.params)
+        return usearch_class()(ndim=self.dim, metric="cos", dtype="f16", **self.params)
 
     @property
     def meta_path(self) -> Path | None:

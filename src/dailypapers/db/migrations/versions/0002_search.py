@@ -14,7 +14,9 @@ authors C) with a GIN index, fed by triggers; `paper_vectors` holds each paper's
 pgvector `halfvec(384)` with an HNSW index (cosine), synced from `embeddings` by the
 embedding job (`dailypapers index embed`, `index rebuild`).
 
-Both: `search_term_stats` holds each indexed term's document frequency, refreshed by the
+Both: `search_embed_queue` holds papers whose title or abstract was inserted or changed
+since they were last embedded (filled by triggers, emptied by the embedding job);
+`search_term_stats` holds each indexed term's document frequency, refreshed by the
 indexing job; keyword search uses it to leave the most common terms out of long OR queries.
 
 These tables are owned by raw SQL, not by models: they are derived from the catalogue and
@@ -64,6 +66,15 @@ SQLITE_UP = [
     f"UPDATE papers_fts SET authors = {_SQLITE_AUTHORS.format(pid='papers_fts.rowid')} "
     "WHERE rowid IN (SELECT paper_id FROM paper_authors WHERE author_id = new.id); END",
     "CREATE TABLE search_term_stats (term VARCHAR(200) PRIMARY KEY, df INTEGER NOT NULL)",
+    "CREATE TABLE search_embed_queue (paper_id INTEGER PRIMARY KEY)",
+    "INSERT INTO search_embed_queue(paper_id) SELECT id FROM papers",
+    "CREATE TRIGGER papers_embed_insert AFTER INSERT ON papers BEGIN "
+    "INSERT OR IGNORE INTO search_embed_queue(paper_id) VALUES (new.id); END",
+    "CREATE TRIGGER papers_embed_update AFTER UPDATE OF title, abstract ON papers "
+    "WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract BEGIN "
+    "INSERT OR IGNORE INTO search_embed_queue(paper_id) VALUES (new.id); END",
+    "CREATE TRIGGER papers_embed_delete AFTER DELETE ON papers BEGIN "
+    "DELETE FROM search_embed_queue WHERE paper_id = old.id; END",
     "CREATE TABLE search_vector_changes ("
     "seq INTEGER PRIMARY KEY AUTOINCREMENT, paper_id INTEGER NOT NULL)",
     "CREATE TRIGGER embeddings_log_insert AFTER INSERT ON embeddings BEGIN "
@@ -81,6 +92,10 @@ SQLITE_DOWN = [
     "DROP TRIGGER IF EXISTS embeddings_log_update",
     "DROP TRIGGER IF EXISTS embeddings_log_insert",
     "DROP TABLE IF EXISTS search_vector_changes",
+    "DROP TRIGGER IF EXISTS papers_embed_delete",
+    "DROP TRIGGER IF EXISTS papers_embed_update",
+    "DROP TRIGGER IF EXISTS papers_embed_insert",
+    "DROP TABLE IF EXISTS search_embed_queue",
     "DROP TABLE IF EXISTS search_term_stats",
     "DROP TRIGGER IF EXISTS authors_fts_rename",
     "DROP TRIGGER IF EXISTS paper_authors_fts_update",
@@ -155,6 +170,19 @@ POSTGRES_UP = [
     "EXECUTE FUNCTION dp_paper_search_author_rename()",
     "INSERT INTO paper_search(paper_id, document) SELECT id, dp_paper_document(id) FROM papers",
     "CREATE TABLE search_term_stats (term varchar(200) PRIMARY KEY, df integer NOT NULL)",
+    "CREATE TABLE search_embed_queue ("
+    "paper_id integer PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE)",
+    "INSERT INTO search_embed_queue(paper_id) SELECT id FROM papers",
+    """CREATE FUNCTION dp_search_embed_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO search_embed_queue(paper_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+      RETURN NULL;
+    END $$""",
+    "CREATE TRIGGER papers_embed_insert AFTER INSERT ON papers "
+    "FOR EACH ROW EXECUTE FUNCTION dp_search_embed_queue()",
+    "CREATE TRIGGER papers_embed_update AFTER UPDATE OF title, abstract ON papers "
+    "FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title "
+    "OR OLD.abstract IS DISTINCT FROM NEW.abstract) EXECUTE FUNCTION dp_search_embed_queue()",
     "CREATE TABLE paper_vectors ("
     "paper_id integer PRIMARY KEY REFERENCES papers(id) ON DELETE CASCADE, "
     "model varchar(200) NOT NULL, text_hash varchar(64) NOT NULL, "
@@ -165,6 +193,10 @@ POSTGRES_UP = [
 
 POSTGRES_DOWN = [
     "DROP TABLE IF EXISTS paper_vectors",
+    "DROP TRIGGER IF EXISTS papers_embed_update ON papers",
+    "DROP TRIGGER IF EXISTS papers_embed_insert ON papers",
+    "DROP FUNCTION IF EXISTS dp_search_embed_queue()",
+    "DROP TABLE IF EXISTS search_embed_queue",
     "DROP TABLE IF EXISTS search_term_stats",
     "DROP TRIGGER IF EXISTS authors_search_rename ON authors",
     "DROP TRIGGER IF EXISTS paper_authors_search_delete ON paper_authors",
