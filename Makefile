@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean chromium
+.PHONY: install run test lint format bench clean chromium fuzz
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ format: install
 
 test: install chromium lint
 	$(BIN)/pytest
+
+# A long schemathesis run over every API operation (random examples; `make test` runs a few).
+fuzz: install
+	DAILYPAPERS_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/hardening/test_fuzz.py -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -29,7 +29,7 @@ from dailypapers.web import (
 )
 from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.deps import LoginRequired
-from dailypapers.web.guards import InputGuard
+from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.ratelimit import LIMITS, RateLimiter
 from dailypapers.web.render import render
 from dailypapers.web.security import security_middleware
@@ -49,6 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     filters.install(templates.env)
     app.state.templates = templates
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
+    document_guard_responses(app)
     app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -93,7 +94,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in error['loc'][1:]) or 'request'}: {error['msg']}"
             for error in exc.errors()
         )
-        if _wants_json(request):
+        if _wants_json(request) or "/feed." in request.url.path:  # feed readers read JSON
             return JSONResponse({"error": problems}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from dailypapers.community.votes import voted_keys
 from dailypapers.recommend.service import MIN_PAPERS, ForYou, for_you
+from dailypapers.web.api_schemas import ErrorOut
 from dailypapers.web.deps import ApiWriter, RequiredUser, SessionDep, SettingsDep
 from dailypapers.web.render import render
 
@@ -83,6 +84,7 @@ def page(
     tags=["papers"],
     summary="Recent papers recommended for the token's user",
     dependencies=_BEARER,
+    responses={401: {"model": ErrorOut, "description": "No valid personal API token."}},
 )
 def api(
     session: SessionDep,
