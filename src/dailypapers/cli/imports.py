@@ -14,7 +14,10 @@ from sqlalchemy import Engine
 
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
+from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.hf_json import read_hf_json
+from dailypapers.ingest.http import PoliteFetcher
+from dailypapers.ingest.oai import OaiHarvester, harvest
 from dailypapers.ingest.page import PageFormatError, read_page
 from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
 from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
@@ -168,4 +171,82 @@ def hf_json(
     """Import Hugging Face daily papers: papers, authors, organizations, upvotes, links."""
     with context.database() as engine:
         summary = run_import(engine, read_hf_json(file), batch_size=DEFAULT_BATCH_SIZE)
+    report(summary, as_json=as_json)
+
+
+def _arxiv_query(
+    category: str | None, start: date | None, end: date | None, ids: str | None, query: str | None
+) -> ArxivQuery:
+    if sum(x is not None for x in (category, ids, query)) != 1:
+        raise typer.BadParameter("give exactly one of --category, --ids or --query")
+    if category is not None:
+        if start is None:
+            raise typer.BadParameter("--category needs --from", param_hint="--from")
+        return ArxivQuery.category(category, start, end or date.today())
+    if ids is not None:
+        return ArxivQuery.ids([i.strip() for i in ids.split(",") if i.strip()])
+    return ArxivQuery.search(query or "")
+
+
+@app.command("arxiv")
+def arxiv(
+    category: str | None = typer.Option(None, "--category", help="An arXiv category: cs.CL."),
+    start: str | None = typer.Option(None, "--from", help="First submission day, YYYY-MM-DD."),
+    end: str | None = typer.Option(
+        None, "--until", help="Last submission day, YYYY-MM-DD (default: today)."
+    ),
+    ids: str | None = typer.Option(None, "--ids", help="arXiv ids, comma-separated."),
+    query: str | None = typer.Option(None, "--query", help="An arXiv API search query."),
+    limit: int | None = typer.Option(None, "--max", min=1, help="Stop after this many papers."),
+    page_size: int = typer.Option(100, "--page-size", min=1, max=2000, help="Papers a request."),
+    daily: bool = typer.Option(False, "--daily", help="List each paper on its first day."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Fetch papers from arXiv's query API, politely (DAILYPAPERS_ARXIV_DELAY_SECONDS)."""
+    selection = _arxiv_query(category, _day(start, "--from"), _day(end, "--until"), ids, query)
+    settings = context.settings()
+    fetcher = PoliteFetcher(delay=settings.arxiv_delay_seconds)
+    client = ArxivClient(settings.arxiv_api_url, fetcher, page_size=page_size)
+    try:
+        with context.database() as engine:
+            records = client.records(selection, limit=limit, daily=daily)
+            summary = run_import(engine, records, batch_size=page_size)
+    finally:
+        fetcher.close()
+    report(summary, as_json=as_json)
+
+
+@app.command("oai")
+def oai(
+    set_spec: str = typer.Option(..., "--set", help="OAI set: cs, math, physics:hep-th ..."),
+    start: str = typer.Option(..., "--from", help="Records changed from this day, YYYY-MM-DD."),
+    end: str | None = typer.Option(None, "--until", help="... up to this day, YYYY-MM-DD."),
+    daily: bool = typer.Option(False, "--daily", help="List each paper on its first day."),
+    restart: bool = typer.Option(
+        False, "--restart", help="Ignore a stored resumption token and start over."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Harvest arXiv over OAI-PMH (metadataPrefix=arXiv); a killed harvest resumes."""
+    settings = context.settings()
+    fetcher = PoliteFetcher(delay=settings.arxiv_delay_seconds)
+    harvester = OaiHarvester(settings.arxiv_oai_url, fetcher, daily=daily)
+    try:
+        with context.database() as engine, _progress(None) as update:
+            summary = harvest(
+                engine,
+                harvester,
+                set_spec=set_spec,
+                start=_day(start, "--from"),
+                end=_day(end, "--until"),
+                restart=restart,
+                on_page=lambda s: update(s, None),
+            )
+    except SourceError as exc:
+        if exc.summary is not None:
+            report(exc.summary, as_json=False, exit_on_rejects=False)
+        context.err_console.print(f"error: {exc}; run the same command again to resume")
+        raise typer.Exit(2) from None
+    finally:
+        fetcher.close()
     report(summary, as_json=as_json)

@@ -69,7 +69,8 @@ def is_older(record: PaperRecord, *, version: int | None, updated_at: datetime |
     if record.arxiv_version is not None and version is not None:
         return record.arxiv_version < version
     if record.arxiv_version is None and record.updated_at and updated_at:
-        return record.updated_at < updated_at
+        # By day: some sources (OAI-PMH) give the day of a version, others its time.
+        return record.updated_at.date() < updated_at.date()
     return False
 
 

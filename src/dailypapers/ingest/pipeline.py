@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.bulk import load_batch
@@ -66,12 +67,25 @@ def import_records(
     return summary
 
 
-def load_committed(engine: Engine, records: list[PaperRecord]) -> ImportSummary:
-    """One batch in one transaction; retried once if a concurrent import got there first."""
-    try:
-        with unit_of_work(engine) as session:
-            return load_batch(session, records)
-    except IntegrityError:
-        log.warning("batch collided with a concurrent writer; retrying it once")
-        with unit_of_work(engine) as session:
-            return load_batch(session, records)
+def load_committed(
+    engine: Engine,
+    records: list[PaperRecord],
+    *,
+    also: Callable[[Session], None] | None = None,
+) -> ImportSummary:
+    """One batch in one transaction, with `also` (e.g. saving a harvest's position).
+
+    Retried once if a concurrent import created the same rows first.
+    """
+    for attempt in (1, 2):
+        try:
+            with unit_of_work(engine) as session:
+                summary = load_batch(session, records) if records else ImportSummary()
+                if also is not None:
+                    also(session)
+                return summary
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            log.warning("batch collided with a concurrent writer; retrying it once")
+    raise AssertionError("unreachable")
