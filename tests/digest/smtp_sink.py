@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import email
 import threading
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 
 @dataclass
@@ -77,10 +78,12 @@ class CountingHandler:
 
 
 class SmtpSink:
-    """`with SmtpSink(handler) as sink:` serves on 127.0.0.1:<sink.port>."""
+    """`with SmtpSink(handler) as sink:` serves on 127.0.0.1:<sink.port>; with `login`,
+    AUTH (PLAIN/LOGIN) with that user and password is required."""
 
-    def __init__(self, handler: CountingHandler) -> None:
+    def __init__(self, handler: CountingHandler, login: tuple[str, str] | None = None) -> None:
         self.handler = handler
+        self.login = login
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -98,11 +101,23 @@ class SmtpSink:
         return self
 
     async def _start(self) -> asyncio.base_events.Server:
-        return await self._loop.create_server(
-            lambda: SMTP(self.handler, hostname="sink.test", decode_data=False),
-            host="127.0.0.1",
-            port=0,
-        )
+        return await self._loop.create_server(self._protocol, host="127.0.0.1", port=0)
+
+    def _protocol(self) -> SMTP:
+        if self.login is None:
+            return SMTP(self.handler, hostname="sink.test", decode_data=False)
+        with warnings.catch_warnings():  # AUTH without TLS: fine on 127.0.0.1 in a test
+            warnings.simplefilter("ignore")
+            return SMTP(
+                self.handler, hostname="sink.test", decode_data=False, auth_required=True,
+                auth_require_tls=False, authenticator=self._authenticate,
+            )  # fmt: skip
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        given = (data.login.decode(), data.password.decode()) if data else None
+        return AuthResult(success=given == self.login)
 
     def __exit__(self, *exc: object) -> None:
         self.handler.release.set()
