@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from dailypapers.cli import context, db, digest, imports, users
 from dailypapers.cli import eval as eval_cli
@@ -12,7 +13,9 @@ from dailypapers.cli import index as index_cli
 from dailypapers.cli import search as search_cli
 from dailypapers.db import migrate
 from dailypapers.db.engine import unit_of_work
+from dailypapers.db.errors import unavailable_message
 from dailypapers.ingest.demo import DEMO_DATE, load_demo
+from dailypapers.logs import redact
 from dailypapers.stats import table_counts
 
 app = typer.Typer(help="dailypapers: research-paper discovery, self-hosted.", no_args_is_help=True)
@@ -82,4 +85,9 @@ def stats(as_json: bool = typer.Option(False, "--json", help="Print the counts a
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OperationalError as exc:  # down, read-only or full: a clear line, not a traceback
+        detail = redact(str(exc.orig))
+        context.err_console.print(f"error: {unavailable_message(exc)}\n  {detail}", markup=False)
+        raise SystemExit(1) from None

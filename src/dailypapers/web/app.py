@@ -20,6 +20,7 @@ from dailypapers.web import (
     auth,
     collections,
     docs,
+    faults,
     feeds,
     filters,
     pages,
@@ -97,6 +98,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request) or "/feed." in request.url.path:  # feed readers read JSON
             return JSONResponse({"error": problems}, status_code=422)
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
+
+    faults.install(app, http_error)  # database down, read-only or full: 503 + Retry-After
 
 
 def app_from_env() -> FastAPI:
