@@ -25,6 +25,8 @@ class CountingHandler:
     temporary: dict[str, int] = field(default_factory=dict)  # recipient -> 4xx replies left
     permanent: set[str] = field(default_factory=set)  # recipients always refused with 5xx
     stall_on_rcpt: int | None = None  # the Nth RCPT (1-based) blocks until released
+    refuse_rcpt: set[str] = field(default_factory=set)  # refused with 550 at RCPT
+    pipelining: bool = False  # offer PIPELINING (RFC 2920) in the EHLO reply
     keep_messages: bool = True
     counts: Counter[str] = field(default_factory=Counter)
     messages: list[tuple[str, bytes]] = field(default_factory=list)
@@ -32,6 +34,19 @@ class CountingHandler:
     received: threading.Condition = field(default_factory=threading.Condition)
     stalled: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+
+    async def handle_EHLO(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        hostname: str,
+        responses: list[str],
+    ) -> list[str]:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -41,6 +56,8 @@ class CountingHandler:
             self.stalled.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.01)
+        if address in self.refuse_rcpt:
+            return "550 5.1.1 no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

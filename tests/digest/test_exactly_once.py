@@ -47,14 +47,18 @@ def _sender(settings: Settings) -> subprocess.Popen[bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("moment", ["after_final_dot", "before_final_dot"])
+@pytest.mark.parametrize(
+    ("moment", "pipelining"),
+    [("after_final_dot", False), ("before_final_dot", False), ("before_final_dot", True)],
+)
 def test_a_sender_killed_midway_and_rerun_sends_each_digest_once(
-    moment: str, engine: Engine, mail_settings: Settings, smtp: SmtpSink
+    moment: str, pipelining: bool, engine: Engine, mail_settings: Settings, smtp: SmtpSink
 ) -> None:
     with unit_of_work(engine) as session:
         list_papers(session, THURSDAY, {"A paper": 3, "Another paper": 1})
     subscribers(engine, mail_settings, RECIPIENTS)
     handler = smtp.handler
+    handler.pipelining = pipelining
     if moment == "after_final_dot":
         handler.delay = 0.5  # the server counts a message, then takes its time to say 250
     else:

@@ -78,3 +78,24 @@ def test_two_senders_at_once_send_each_message_once(
     assert sum(r.sent for r in reports) == 30
     assert sum(r.claimed_elsewhere for r in reports) >= 1  # they did collide
     assert {row.status for row in outbox_rows(engine)} == {"sent"}
+
+
+@pytest.mark.parametrize("pipelining", [False, True])
+def test_refusals_at_each_step_with_and_without_pipelining(
+    pipelining: bool, engine: Engine, mail_settings: Settings, smtp: SmtpSink
+) -> None:
+    with unit_of_work(engine) as session:
+        list_papers(session, THURSDAY, {"A paper": 1})
+    emails = ["first@example.org", "unknown@example.org", "later@example.org", "busy@example.org"]
+    subscribers(engine, mail_settings, emails)
+    compose_period(engine, mail_settings, period=period_for(mail_settings, "daily", FRIDAY))
+    smtp.handler.pipelining = pipelining
+    smtp.handler.refuse_rcpt.add("unknown@example.org")
+    smtp.handler.temporary["busy@example.org"] = 1
+    report = deliver_outbox(engine, mail_settings, max_wait=5)
+    assert (report.sent, report.failed, report.retried) == (3, 1, 1)
+    assert dict(smtp.handler.counts) == {
+        "first@example.org": 1, "later@example.org": 1, "busy@example.org": 1,
+    }  # fmt: skip
+    refused = next(r for r in outbox_rows(engine) if r.to_addr == "unknown@example.org")
+    assert refused.status == "failed" and (refused.last_error or "").startswith("550")

@@ -128,20 +128,48 @@ class SmtpTransport:
         self._conn = conn
         try:
             try:
-                code, text = conn.mail(sender)
+                replies = self._envelope(conn, sender, recipient)
             except smtplib.SMTPServerDisconnected:  # an idle connection the server closed
                 self._conn = conn = self._connect()
-                code, text = conn.mail(sender)
-            self._expect(code, text, (250,))
-            self._expect(*conn.rcpt(recipient), (250, 251))
-            conn.putcmd("data")
-            self._expect(*conn.getreply(), (354,))
+                replies = self._envelope(conn, sender, recipient)
+            self._check(replies)
             conn.send(smtp_payload(data))
         except SmtpFailure:
             raise
         except (OSError, smtplib.SMTPException) as exc:
             self.abort()
             raise TemporaryFailure(0, f"connection lost: {exc}") from exc
+
+    def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes]]:
+        """MAIL, RCPT and DATA: in one write when the server offers PIPELINING (RFC 2920),
+        which saves two round trips a message; else one by one, stopping at a refusal."""
+        if conn.has_extn("pipelining"):
+            conn.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
+            return [conn.getreply() for _ in range(3)]
+        replies = [conn.mail(sender)]
+        if replies[-1][0] == 250:
+            replies.append(conn.rcpt(recipient))
+        if replies[-1][0] in (250, 251):
+            conn.putcmd("data")
+            replies.append(conn.getreply())
+        return replies
+
+    def _check(self, replies: list[tuple[int, bytes]]) -> None:
+        """Raise for the first refused command, leaving the connection ready for the next."""
+        wanted = ((250,), (250, 251), (354,))
+        for code, text in (r for r, ok in zip(replies, wanted, strict=False) if r[0] not in ok):
+            if replies[-1][0] == 354:  # in DATA after all: only a dropped connection ends it
+                self.abort()
+            else:
+                self._reset()
+            raise _failure(code, text)
+
+    def _reset(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.rset()
+            except (OSError, smtplib.SMTPException):
+                self.abort()
 
     def finish(self) -> None:
         """Send the final dot and read the verdict."""
@@ -172,17 +200,6 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException):
             self._conn.close()
         self._conn = None
-
-    def _expect(self, code: int, text: bytes, accepted: tuple[int, ...]) -> None:
-        if code in accepted:
-            return
-        conn = self._conn
-        if conn is not None:
-            try:
-                conn.rset()
-            except (OSError, smtplib.SMTPException):
-                self.abort()
-        raise _failure(code, text)
 
 
 def _text(value: bytes | str) -> str:
