@@ -58,6 +58,7 @@ BAD_URLS = [
     ("/authors/x%00y", "The URL path contains a NUL character"),
     ("/api/papers/%ff", "The URL path is not valid UTF-8"),
     ("/users/%c3%28", "The URL path is not valid UTF-8"),
+    ("/api/daily_papers?limit=2&=null", "a value without a parameter name"),
 ]
 
 

