@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     arxiv_categories: str = Field(
         "cs.CL,cs.CV,cs.AI,cs.LG", description="Categories the worker fetches daily."
     )
+    arxiv_fetch_schedule: str = Field(
+        "daily 01:30", description="When the worker fetches new papers: 'daily HH:MM' (UTC)."
+    )
+    arxiv_fetch_days: int = Field(3, ge=1, description="Days back each daily fetch asks for.")
+    arxiv_fetch_max: int = Field(2000, ge=1, description="Most papers a category per fetch.")
+    worker_poll_seconds: float = Field(60.0, gt=0, description="How often the worker looks.")
+    worker_retry_minutes: float = Field(
+        30.0, ge=0, description="Pause before a failed job run is tried again."
+    )
     page_size: int = Field(100, description="Papers shown on one list page.")
     trending_gravity: float = Field(1.5, ge=0, description="Age exponent of the trending score.")
     trending_age_offset_hours: float = Field(
