@@ -11,6 +11,7 @@ from dailypapers.cli import context, db, digest, imports, users
 from dailypapers.cli import eval as eval_cli
 from dailypapers.cli import index as index_cli
 from dailypapers.cli import search as search_cli
+from dailypapers.cli import worker as worker_cli
 from dailypapers.db import migrate
 from dailypapers.db.engine import unit_of_work
 from dailypapers.db.errors import unavailable_message
@@ -27,6 +28,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(index_cli.app, name="index")
 app.add_typer(eval_cli.app, name="eval")
 app.command("search")(search_cli.search)
+app.command("worker")(worker_cli.worker)
 
 
 @app.command()
