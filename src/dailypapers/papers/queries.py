@@ -16,6 +16,22 @@ from dailypapers.papers.periods import Period, day_period
 
 
 @dataclass(frozen=True, slots=True)
+class OrganizationRef:
+    """An organization as cards show it: a plain copy, safe to cache across sessions."""
+
+    id: int
+    name: str
+    full_name: str
+    avatar_url: str | None
+
+    @classmethod
+    def of(cls, org: Organization | None) -> OrganizationRef | None:
+        if org is None:
+            return None
+        return cls(org.id, org.name, org.full_name, org.avatar_url)
+
+
+@dataclass(frozen=True, slots=True)
 class PaperCard:
     """What a list shows of a paper."""
 
@@ -24,7 +40,7 @@ class PaperCard:
     abstract: str
     authors: list[str]
     num_authors: int | None
-    organization: Organization | None
+    organization: OrganizationRef | None
     published_at: datetime | None
     upvotes: int
     num_comments: int
@@ -191,7 +207,7 @@ def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
         abstract=paper.abstract,
         authors=paper.author_names,
         num_authors=paper.num_authors,
-        organization=paper.organization,
+        organization=OrganizationRef.of(paper.organization),
         published_at=paper.published_at,
         upvotes=upvotes,
         num_comments=comments,

@@ -19,6 +19,7 @@ from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_end
 from dailypapers.papers.queries import (
     PaperCard,
     PaperList,
+    Sort,
     author_papers,
     latest_day,
     organization_papers,
@@ -27,12 +28,36 @@ from dailypapers.papers.queries import (
     user_activity,
 )
 from dailypapers.search.service import similar_papers
+from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
 from dailypapers.web.render import render
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Query(1, ge=1, le=10_000, description="Page number.")
 TRENDING_DAYS = 7
+
+
+def _cached_list(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    *,
+    period: Period | None,
+    page: int,
+    sort: Sort = "upvotes",
+    ttl: float | None = None,
+) -> PaperList:
+    """The period's list, shared by all visitors until the site changes (or `ttl` passes)."""
+    key = ("list", period.label if period else None, sort, page, settings.page_size)
+    return cached_value(
+        request,
+        session,
+        key,
+        lambda: period_list(
+            session, period=period, sort=sort, page=page, per_page=settings.page_size
+        ),
+        ttl=ttl,
+    )
 
 
 def _list_page(
@@ -55,7 +80,7 @@ def latest(
     if date:
         period = _period("day", date)
         return RedirectResponse(f"/papers/date/{period.label}", status_code=303)
-    listing = period_list(session, page=p, per_page=settings.page_size)
+    listing = _cached_list(request, session, settings, period=None, page=p)
     return _list_page(request, listing, user, session)
 
 
@@ -75,7 +100,7 @@ def by_day(
     user: CurrentUser,
     p: int = PageNumber,
 ) -> HTMLResponse:
-    listing = period_list(session, period=_period("day", day), page=p, per_page=settings.page_size)
+    listing = _cached_list(request, session, settings, period=_period("day", day), page=p)
     return _list_page(request, listing, user, session)
 
 
@@ -88,9 +113,7 @@ def by_week(
     user: CurrentUser,
     p: int = PageNumber,
 ) -> HTMLResponse:
-    listing = period_list(
-        session, period=_period("week", week), page=p, per_page=settings.page_size
-    )
+    listing = _cached_list(request, session, settings, period=_period("week", week), page=p)
     return _list_page(request, listing, user, session)
 
 
@@ -103,9 +126,7 @@ def by_month(
     user: CurrentUser,
     p: int = PageNumber,
 ) -> HTMLResponse:
-    listing = period_list(
-        session, period=_period("month", month), page=p, per_page=settings.page_size
-    )
+    listing = _cached_list(request, session, settings, period=_period("month", month), page=p)
     return _list_page(request, listing, user, session)
 
 
@@ -120,8 +141,8 @@ def trending(
     """The last week of listings (ending on the newest listed day), by trending score."""
     end = latest_day(session)
     period = days_ending(end, TRENDING_DAYS) if end else None
-    listing = period_list(
-        session, period=period, sort="trending", page=p, per_page=settings.page_size
+    listing = _cached_list(
+        request, session, settings, period=period, page=p, sort="trending", ttl=300
     )
     return _list_page(request, listing, user, session, heading="Trending papers", trending=True)
 
