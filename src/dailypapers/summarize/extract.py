@@ -24,10 +24,13 @@ MAX_PHRASE_WORDS = 3
 MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the best candidates by relevance that MMR chooses from
 SUMMARY_MIN_WORDS, SUMMARY_MAX_WORDS = 6, 70
+TITLE_WEIGHT = 0.5
 
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx)\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[0-9]+(?:\.[0-9]+)?|[^\sA-Za-z0-9]")
+_WORD = re.compile(
+    r"[0-9]*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|[0-9]+(?:\.[0-9]+)?|[^\sA-Za-z0-9]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,7 @@ def candidates(tokens: Sequence[str]) -> dict[str, tuple[list[str], int]]:
         run.clear()
 
     for token in tokens:
-        if token[0].isalpha() and token.lower() not in STOPWORDS:
+        if token[-1].isalpha() and token.lower() not in STOPWORDS:
             run.append(token)
         else:
             flush()
@@ -127,30 +130,36 @@ def extract_many(
     for title_words, _, sent_words, found, _ in prepared:
         sent_ids = [content(ws) for ws in sent_words]
         lists.append(content(title_words) + [i for s in sent_ids for i in s])
+        lists.append(content(title_words))
         lists.extend(sent_ids)
         lists.extend(phrase(ws) for ws, _ in found.values())
     pooled = vectors.pool(lists)
     out: list[Extract] = []
     row = 0
     for _, sents, _, found, title_key in prepared:
-        doc = pooled[row]
-        sent_vecs = pooled[row + 1 : row + 1 + len(sents)]
-        cand_vecs = pooled[row + 1 + len(sents) : row + 1 + len(sents) + len(found)]
-        row += 1 + len(sents) + len(found)
+        doc, title_vec = pooled[row], pooled[row + 1]
+        row += 2
+        sent_vecs = pooled[row : row + len(sents)]
+        cand_vecs = pooled[row + len(sents) : row + len(sents) + len(found)]
+        row += len(sents) + len(found)
         cands = [
             (" ".join(ws), count + (1 if key in title_key else 0))
             for key, (ws, count) in found.items()
         ]
         out.append(
-            Extract(_summary(doc, sents, sent_vecs), _keywords(doc, cands, cand_vecs, max_keywords))
+            Extract(
+                _summary(doc, title_vec, sents, sent_vecs),
+                _keywords(doc, cands, cand_vecs, max_keywords),
+            )
         )
     return out
 
 
-def _summary(doc: np.ndarray, sents: list[str], vecs: np.ndarray) -> str:
+def _summary(doc: np.ndarray, title: np.ndarray, sents: list[str], vecs: np.ndarray) -> str:
+    """Centrality: cosine to the whole text, and to the title (the authors' own summary)."""
     if not sents:
         return ""
-    scores = vecs @ doc
+    scores = vecs @ doc + TITLE_WEIGHT * (vecs @ title)
     lengths = np.array([len(s.split()) for s in sents])
     fits = (lengths >= SUMMARY_MIN_WORDS) & (lengths <= SUMMARY_MAX_WORDS)
     if fits.any():

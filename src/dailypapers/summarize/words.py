@@ -45,6 +45,27 @@ _ABSTRACT = """
     generates produce produces regarding quantifying called termed named known
 """
 
+# Verbs common in abstracts that are rarely nouns: a phrase never runs across them.
+_VERBS = """
+    appear arise become bring cause change come contribute cover depend describe determine
+    emerge encourage ensure exceed exist expect explain fail fall follow give grow happen help
+    hide hold increase indicate involve keep lack learn let lie limit look lose mean meet
+    mitigate motivate need occur offer open operate outline perform persist pose predict
+    prevent preserve reach receive reduce reflect remove render replace report represent
+    result retain return scale seek seem serve share show shift solve span stay suggest
+    support take tend treat turn undergo unlock validate vary want yield
+"""
+
+
+def _verb_forms(base: str) -> tuple[str, ...]:
+    if base.endswith(("s", "sh", "ch", "x")):
+        return (base, base + "es")
+    if base.endswith("y") and base[-2:-1] not in "aeiou":
+        return (base, base[:-1] + "ies")
+    return (base, base + "s")
+
+
 FUNCTION_WORDS = frozenset(_FUNCTION.split())
+VERBS = frozenset(form for base in _VERBS.split() for form in _verb_forms(base))
 ABSTRACT_WORDS = frozenset(_ABSTRACT.split())
-STOPWORDS = FUNCTION_WORDS | ABSTRACT_WORDS
+STOPWORDS = FUNCTION_WORDS | ABSTRACT_WORDS | VERBS
