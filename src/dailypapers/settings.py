@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     )
     digest_weekly_day: str = Field("mon", description="Weekday on which weekly digests go out.")
     digest_send_empty: bool = Field(False, description="Send digests that have no papers.")
+    digest_send_schedule: str = Field(
+        "daily 07:00", description="When the worker sends the day's digests (UTC)."
+    )
+    digest_deliver_schedule: str = Field(
+        "every 5m", description="How often the worker sends what waits in the outbox."
+    )
     smtp_timeout_seconds: float = Field(30.0, gt=0, description="SMTP socket timeout.")
     smtp_max_attempts: int = Field(6, ge=1, description="Tries of a temporarily failing email.")
     smtp_retry_seconds: float = Field(
