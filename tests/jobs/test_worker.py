@@ -142,6 +142,8 @@ def test_worker_once_fetches_the_configured_categories(
         "ARXIV_FETCH_SCHEDULE": "daily 00:00",
         "ARXIV_FETCH_MAX": "20",
         "ARXIV_FETCH_DAYS": "2",
+        "DIGEST_SEND_SCHEDULE": "off",  # this test is about the arXiv job alone
+        "DIGEST_DELIVER_SCHEDULE": "off",
     }
     for name, value in env.items():
         monkeypatch.setenv(f"DAILYPAPERS_{name}", value)
