@@ -3,7 +3,8 @@
 Each run is claimed by inserting a `job_runs` row (unique job name and slot), so two workers
 never run the same slot; a run is then marked `ok` or `failed` with its error. A failed run
 is tried again within its slot after `worker_retry_minutes`; a run left `running` by a
-worker that died is taken over after `STALE_AFTER`.
+worker that died is taken over at once when that worker ran on this host (its process is
+gone), else after `STALE_AFTER`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, or_, update
+from sqlalchemy import Engine, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dailypapers.db.base import utcnow
@@ -86,6 +87,10 @@ def claim(
     except IntegrityError:
         pass  # the slot has a run already: take it over only if it failed or went stale
     with unit_of_work(engine) as session:
+        owner = session.scalar(
+            select(JobRun.worker).where(JobRun.name == name, JobRun.slot == slot)
+        )
+        dead = JobRun.worker == owner if _died_here(owner) else false()
         again = (
             update(JobRun)
             .where(JobRun.name == name, JobRun.slot == slot)
@@ -93,12 +98,29 @@ def claim(
                 or_(
                     (JobRun.status == "failed") & (JobRun.finished_at <= now - retry),
                     (JobRun.status == "running") & (JobRun.started_at <= now - STALE_AFTER),
+                    (JobRun.status == "running") & dead,  # killed mid-job: resume at once
                 )
             )
             .values(status="running", worker=worker, started_at=now, finished_at=None)
             .returning(JobRun.id)
         )
         return session.scalar(again)
+
+
+def _died_here(worker: str | None) -> bool:
+    """True when `worker` (host:pid) ran on this host and that process is gone.
+
+    A worker killed on another machine is recognised only after STALE_AFTER."""
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _run(
