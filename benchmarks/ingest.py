@@ -60,7 +60,7 @@ def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) -> Non
     counts = []
     for run in range(1, runs + 1):
         load_before = os.getloadavg()
-        seconds, peak_mb, summary = timed_import(args.file, args.batch_size, env)
+        seconds, cpu, peak_mb, summary = timed_import(args.file, args.batch_size, env)
         stats = json.loads(
             subprocess.run([*CLI, "stats", "--json"], env=env, check=True, capture_output=True)
             .stdout.decode()
@@ -71,7 +71,7 @@ def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) -> Non
         rate = summary["seen"] / seconds if seconds else 0.0
         print(
             f"{backend:10} run {run}: {summary['seen']:,} papers in {seconds:.1f} s = "
-            f"{rate:,.0f} papers/s; peak RSS {peak_mb:.0f} MB; "
+            f"{rate:,.0f} papers/s (import process CPU {cpu:.1f} s); peak RSS {peak_mb:.0f} MB; "
             f"created {summary['created']:,}, unchanged {summary['unchanged']:,}, "
             f"rejected {len(summary['rejected'])}; load {fmt(load_before)} -> "
             f"{fmt(os.getloadavg())}"
@@ -82,8 +82,10 @@ def bench(backend: str, url: str, folder: Path, args: argparse.Namespace) -> Non
         print(f"{backend:10} second import: every count {same}")
 
 
-def timed_import(file: Path, batch_size: int, env: dict[str, str]) -> tuple[float, float, dict]:
-    """Run the import as a child; (seconds, peak RSS in MB, summary)."""
+def timed_import(
+    file: Path, batch_size: int, env: dict[str, str]
+) -> tuple[float, float, float, dict]:
+    """Run the import as a child; (seconds, its CPU seconds, peak RSS in MB, summary)."""
     command = [*CLI, "import", "snapshot", str(file), "--daily", "--json"]
     command += ["--batch-size", str(batch_size)]
     started = time.perf_counter()
@@ -96,7 +98,8 @@ def timed_import(file: Path, batch_size: int, env: dict[str, str]) -> tuple[floa
         output = out.read().decode()
     if child.returncode not in (0, 1):
         raise SystemExit(f"import failed ({child.returncode}): {output[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, json.loads(output)
 
 
 @contextmanager

@@ -7,7 +7,10 @@ after an uninterrupted run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
@@ -33,38 +36,94 @@ def import_records(
 ) -> ImportSummary:
     """Load every record, `batch_size` a transaction; rejected items are counted, not loaded.
 
-    `on_batch` is called with the running summary after each committed batch. When the
-    source fails (`SourceError`), the records read before are loaded first, then the error
-    is raised with `summary` set.
+    Reading and parsing (this thread) overlap with writing (a writer thread, batches kept in
+    order, at most two waiting): the database's work, such as full-text indexing, runs while
+    the next batch is parsed. `on_batch` is called with the running summary after each
+    committed batch. When the source fails (`SourceError`), the records read before are
+    loaded first, then the error is raised with `summary` set.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    summary = ImportSummary()
+    writer = _Writer(engine, on_batch)
+    rejected: list[str] = []
     batch: list[PaperRecord] = []
-
-    def flush() -> None:
-        if batch:
-            summary.add(load_committed(engine, batch))
-            log.debug("committed batch: %d records, %d seen in all", len(batch), summary.seen)
-            batch.clear()
-        if on_batch is not None:
-            on_batch(summary)
-
     try:
         for item in items:
             if isinstance(item, Rejected):
-                summary.rejected.append(str(item))
+                rejected.append(str(item))
                 log.debug("rejected %s", item)
                 continue
             batch.append(item)
             if len(batch) >= batch_size:
-                flush()
+                writer.submit(batch)
+                batch = []
     except SourceError as exc:
-        flush()
-        exc.summary = summary
+        writer.submit(batch)
+        exc.summary = writer.finish(rejected)
         raise
-    flush()
-    return summary
+    except BaseException:
+        writer.abandon()
+        raise
+    writer.submit(batch)
+    return writer.finish(rejected)
+
+
+class _Writer:
+    """A thread that loads submitted batches in order, one transaction each."""
+
+    def __init__(self, engine: Engine, on_batch: Callable[[ImportSummary], None] | None) -> None:
+        self.engine = engine
+        self.on_batch = on_batch
+        self.summary = ImportSummary()
+        self.queue: queue.Queue[list[PaperRecord] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, batch: list[PaperRecord] | None) -> None:
+        """Queue `batch` (waits while two are queued); raises the writer's error, if any."""
+        while self.error is None:
+            try:
+                self.queue.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise self.error
+
+    def finish(self, rejected: list[str]) -> ImportSummary:
+        """Wait for every queued batch; the summary, or the writer's error."""
+        self.submit(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        self.summary.rejected = rejected + self.summary.rejected
+        return self.summary
+
+    def abandon(self) -> None:
+        """Stop after the batch being written (the reader failed or was interrupted)."""
+        self.error = self.error or RuntimeError("import abandoned")
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(None)
+        self.thread.join(60)
+
+    def _run(self) -> None:
+        batches = 0
+        while (batch := self.queue.get()) is not None and self.error is None:
+            try:
+                if batch:
+                    self.summary.add(load_committed(self.engine, batch))
+                    batches += 1
+                    log.debug(
+                        "committed batch %d: %d records, %d seen in all",
+                        batches,
+                        len(batch),
+                        self.summary.seen,
+                    )
+                if self.on_batch is not None:
+                    self.on_batch(self.summary)
+            except BaseException as exc:  # handed to the reader thread
+                self.error = exc
+                return
 
 
 def load_committed(
