@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, s
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
-from dailypapers.search.highlight import START, STOP, Segment, split_marked
+from dailypapers.search.highlight import Segment, TermMarker
 from dailypapers.search.text import ParsedQuery
 
 
@@ -59,7 +59,7 @@ class FullTextIndex(Protocol):
 # BUDGET papers is scored on its newest BUDGET matches only. Collections of up to
 # EXACT_BELOW papers, and any database whose statistics were never counted, are scored
 # exactly. The statistics row with the empty term holds the number of papers.
-BUDGET = 10_000
+BUDGET = 5_000
 MIN_TERMS = 2
 EXACT_BELOW = 20_000
 _stats_query = text("SELECT term, df FROM search_term_stats WHERE term IN :stems").bindparams(
@@ -97,6 +97,28 @@ def plan(session: Session, terms: Sequence[str], stemmer: snowballstemmer.stemme
 def _merge(first: list[int], second: list[int], limit: int) -> list[int]:
     merged = list(dict.fromkeys(first + second))
     return merged[:limit]
+
+
+def highlight_papers(
+    session: Session,
+    *,
+    query: ParsedQuery,
+    paper_ids: Sequence[int],
+    stemmer: snowballstemmer.stemmer,
+) -> dict[int, Highlighted]:
+    """Words whose stem is a query term's stem, marked, with the stemmer of the index."""
+    if not query.terms or not paper_ids:
+        return {}
+    marker = TermMarker(query.terms, stemmer)
+    rows = session.execute(
+        select(Paper.id, Paper.title, Paper.abstract).where(Paper.id.in_(list(paper_ids)))
+    )
+    found = {pid: (marker.mark(t or ""), marker.mark(a or "")) for pid, t, a in rows}
+    return {pid: Highlighted(t, a) for pid, (t, a) in found.items() if _any(t) or _any(a)}
+
+
+def _any(segments: list[Segment]) -> bool:
+    return any(s.highlight for s in segments)
 
 
 class SqliteFullText:
@@ -153,25 +175,7 @@ class SqliteFullText:
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
-        if not query.terms or not paper_ids:
-            return {}
-        statement = text(
-            "SELECT rowid, highlight(papers_fts, 0, :start, :stop), "
-            "highlight(papers_fts, 1, :start, :stop) FROM papers_fts "
-            "WHERE papers_fts MATCH :match AND rowid = :id"
-        )
-        match = " OR ".join(f'"{t}"' for t in query.terms)
-        rows = [  # one lookup per paper: FTS5 seeks a rowid, but scans for an IN list
-            row
-            for pid in paper_ids
-            for row in session.execute(
-                statement, {"start": START, "stop": STOP, "match": match, "id": int(pid)}
-            )
-        ]
-        return {
-            pid: Highlighted(split_marked(title or ""), split_marked(abstract or ""))
-            for pid, title, abstract in rows
-        }
+        return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
 
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM papers_fts"))
@@ -254,23 +258,7 @@ class PostgresFullText:
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
-        if not query.terms or not paper_ids:
-            return {}
-        options = f"StartSel={START}, StopSel={STOP}, HighlightAll=true"
-        rows = session.execute(
-            text(
-                "SELECT p.id, ts_headline('english', p.title, q, :options), "
-                "ts_headline('english', p.abstract, q, :options) "
-                "FROM papers p JOIN paper_search s ON s.paper_id = p.id, "
-                "to_tsquery('english', :query) q "
-                "WHERE p.id = ANY(:ids) AND s.document @@ q"
-            ),
-            {"options": options, "query": " | ".join(query.terms), "ids": list(paper_ids)},
-        )
-        return {
-            pid: Highlighted(split_marked(title or ""), split_marked(abstract or ""))
-            for pid, title, abstract in rows
-        }
+        return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
 
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM paper_search"))

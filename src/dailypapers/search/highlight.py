@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from markupsafe import Markup, escape
 
-# Markers the full-text backends put around matched terms. Control characters never appear
-# in normalized paper text; a stray one could only mis-place a highlight, never inject markup.
-START = "\x02"
-STOP = "\x03"
-_MARKERS = re.compile("([\x02\x03])")
+
+class Stemmer(Protocol):
+    def stemWord(self, word: str) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,18 +26,6 @@ class Segment:
 
 def plain(text: str) -> list[Segment]:
     return [Segment(text)] if text else []
-
-
-def split_marked(marked: str) -> list[Segment]:
-    """Turn `a \x02b\x03 c` into [a ][b*][ c]; adjacent highlights are merged."""
-    segments: list[Segment] = []
-    inside = False
-    for piece in _MARKERS.split(marked):
-        if piece in (START, STOP):
-            inside = piece == START
-        elif piece:
-            _append(segments, Segment(piece, inside))
-    return segments
 
 
 def _append(segments: list[Segment], segment: Segment) -> None:
@@ -58,3 +46,43 @@ def segments_html(segments: Sequence[Segment]) -> Markup:
 
 def segments_text(segments: Sequence[Segment]) -> str:
     return "".join(s.text for s in segments)
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold(word: str) -> str:
+    """Case and accents folded, as the index's tokenizers do (unicode61 remove_diacritics)."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class TermMarker:
+    """Marks the words of a text whose stem is the stem of a query term."""
+
+    def __init__(self, terms: Sequence[str], stemmer: Stemmer) -> None:
+        self.stemmer = stemmer
+        self.stems = {stemmer.stemWord(_fold(t)) for t in terms}
+        self.prefixes = {s[:3] for s in self.stems}  # a stem starts its word's first letters
+        self._seen: dict[str, bool] = {}
+
+    def _matches(self, word: str) -> bool:
+        known = self._seen.get(word)
+        if known is None:
+            folded = word.casefold() if word.isascii() else _fold(word)
+            known = folded[:3] in self.prefixes and self.stemmer.stemWord(folded) in self.stems
+            self._seen[word] = known
+        return known
+
+    def mark(self, text: str) -> list[Segment]:
+        segments: list[Segment] = []
+        last = 0
+        for match in _WORD.finditer(text):
+            if self._matches(match.group()):
+                if match.start() > last:
+                    _append(segments, Segment(text[last : match.start()]))
+                _append(segments, Segment(match.group(), True))
+                last = match.end()
+        if last < len(text):
+            _append(segments, Segment(text[last:]))
+        return segments

@@ -174,7 +174,11 @@ def search_papers(
     keyword: list[int] = []
     semantic: list[int] = []
     if results.mode in ("keyword", "hybrid"):
-        keyword = backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+        if filters.active:  # filters go into the query, which then joins papers
+            keyword = backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+        else:  # no join: hidden papers (rare) are dropped afterwards
+            keyword = backend.fulltext.search(session, query=parsed, limit=depth)
+            keyword = _visible(session, keyword, where)
     if vector is not None:
         semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
     fused = reciprocal_rank_fusion(
