@@ -269,6 +269,7 @@ def measured(database_url: str, smtp_port: int, day: date) -> dict[str, Any]:
         "deliver_seconds": done - composed,
         "total_seconds": done - started,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_seconds": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
     }
 
 
@@ -343,6 +344,10 @@ def main() -> None:
           f"({sent / result['deliver_seconds']:.0f} msgs/s)")  # fmt: skip
     print(f"total time             {result['total_seconds']:.1f} s")
     print(f"messages per second    {sent / result['total_seconds']:.1f}  (compose + delivery)")
+    print(
+        f"sender CPU time        {result['cpu_seconds']:.1f} s "
+        f"({sent / result['cpu_seconds']:.0f} msgs per CPU-second; the sink runs apart)"
+    )
     print(f"peak memory (RSS)      {result['peak_rss_mb']:.0f} MB")
     print(f"sink received          {received} messages for {recipients} recipients, "
           f"at most {most} each")  # fmt: skip
