@@ -30,7 +30,8 @@ def _templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
-SessionDep = Annotated[Session, Depends(_session)]
+# "function": commit before the answer leaves, so a redirect never outruns its own write.
+SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 
