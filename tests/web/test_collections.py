@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import feedparser
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
@@ -55,3 +56,7 @@ def test_collection_life_cycle(client: TestClient, engine: Engine) -> None:
     assert public.status_code == 200 and "First kept paper" not in public.text
     assert "Second kept paper" in public.text
     assert "Reading group: week 1" in client.get("/users/ada").text
+    for fmt in ("rss", "atom"):
+        feed = feedparser.parse(client.get(f"{url}/feed.{fmt}").content)
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert [entry.title for entry in feed.entries] == ["Second kept paper"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Literal
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import select
@@ -17,8 +20,10 @@ from dailypapers.community.collections import (
     set_visibility,
     user_collections,
 )
+from dailypapers.papers.listings import listings
 from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
@@ -141,6 +146,24 @@ def page(
 ) -> HTMLResponse:
     view = _view(session, username, slug, user)
     return render(request, "collection.html", {"view": view, "voted": set()})
+
+
+@router.get("/users/{username}/collections/{slug}/feed.{fmt}")
+def feed(
+    request: Request, username: str, slug: str, fmt: Literal["rss", "atom"], session: SessionDep
+) -> Response:
+    """A public collection's RSS or Atom feed (not cached: collections change on their own)."""
+    view = _view(session, username, slug, None)
+    page = f"/users/{quote(view.owner.username, safe='')}/collections/{view.collection.slug}"
+    content = FeedContent(
+        title=f"{view.collection.name} (a collection by {view.owner.username})",
+        page=page,
+        listed=listings(session, cards=[item.card for item in view.items]),
+        updated=view.collection.created_at,
+    )
+    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    rendered = render_feed(content, fmt, base_url, request.url.path)
+    return Response(rendered.body, media_type=rendered.media_type)
 
 
 def collection_json(view: CollectionView) -> dict[str, object]:
