@@ -111,6 +111,9 @@ def prepare(
         loaded = session.scalar(text("SELECT count(*) FROM papers"))
     if loaded == size and exact_path.exists():
         print(f"  reusing {loaded:,} loaded papers")
+        started = time.time()
+        sync_vector_index(engine, model=MODEL_NAME)  # a no-op when it is up to date
+        print(f"  vector index and term statistics checked in {time.time() - started:.0f} s")
         return
     if loaded:
         raise SystemExit(f"{engine.url} holds {loaded} papers, not {size}: remove it first")

@@ -61,7 +61,7 @@ def read_snapshot(path: Path = SNAPSHOT, limit: int | None = None) -> list[RealP
                     arxiv_id=d["id"],
                     title=" ".join(d["title"].split()),
                     abstract=" ".join(d["abstract"].split()),
-                    authors=[a for a in authors if a][:20],
+                    authors=list(dict.fromkeys(a[:300] for a in authors if a))[:20],
                     categories=d["categories"].split(),
                     published_at=parsedate_to_datetime(d["versions"][0]["created"]).astimezone(UTC),
                 )
@@ -129,6 +129,8 @@ def load(
 
     def flush() -> None:
         nonlocal next_id
+        if not pending:
+            return
         now = datetime.now(UTC)
         papers, links, embeddings, new_authors = [], [], [], []
         for paper, vector in pending:
