@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."
     )
+    embed_schedule: str = Field(
+        "every 10m", description="How often the worker embeds new and changed papers."
+    )
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

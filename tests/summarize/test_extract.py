@@ -44,6 +44,9 @@ def test_candidates_are_runs_between_stopwords() -> None:
     assert "speech recognition" in found and "noisy audio" in found
     assert not any(w in STOPWORDS for key in found for w in key.split())
     assert all(1 <= len(key.split()) <= 3 for key in found)
+    possessive = candidates(words("The model's internal representations and Bob’s data."))
+    assert "internal representations" in possessive and "bob data" in possessive
+    assert not any(key == "s" or key.startswith("s ") for key in possessive)
 
 
 def test_the_summary_is_the_most_central_sentence(vectors: StaticVectors) -> None:

@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from dailypapers.settings import Settings
 
 # Modules that register jobs when imported; a new feature adds its own line.
-JOB_MODULES = ("dailypapers.ingest.jobs", "dailypapers.digest.jobs")
+JOB_MODULES = ("dailypapers.ingest.jobs", "dailypapers.digest.jobs", "dailypapers.search.jobs")
 
 
 @dataclass(frozen=True, slots=True)

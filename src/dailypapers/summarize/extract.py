@@ -48,8 +48,12 @@ def sentences(text: str) -> list[str]:
     return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
 
 
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019]s\b")
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    """Words, numbers and punctuation marks; a possessive 's goes with its word."""
+    return _WORD.findall(_POSSESSIVE.sub("", text))
 
 
 def _verb_like(word: str) -> bool:
