@@ -218,10 +218,13 @@ def main() -> None:
             name = f"bench_{label}"
             print(f"\n== {backend}, {label}: {size:,} papers ==")
             engine = make_engine(database(backend, name, workdir, pg_url))
-            prepare(engine, corpus, corpus_vectors, size, workdir / f"{name}.exact.npy")
+            exact = workdir / (
+                f"{name}.exact.npy" if backend == "sqlite" else f"{backend}_{name}.exact.npy"
+            )
+            prepare(engine, corpus, corpus_vectors, size, exact)
             print(
                 f"  recall@10 of the vector index vs exact: "
-                f"{recall(engine, embedder, queries, workdir / f'{name}.exact.npy'):.4f}"
+                f"{recall(engine, embedder, queries, exact):.4f}"
             )
             latencies(engine, embedder, queries)
             engine.dispose()
