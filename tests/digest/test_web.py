@@ -25,6 +25,7 @@ from dailypapers.digest.run import send_digests
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from dailypapers.web.security import CSRF_COOKIE, SESSION_COOKIE
+from dailypapers.web.subscriptions import join_deliveries
 from tests.digest.helpers import FRIDAY, THURSDAY, list_papers, subscribers, subscription
 from tests.digest.smtp_sink import SmtpSink
 from tests.factories import make_user
@@ -90,6 +91,7 @@ def test_subscribing_from_the_form_confirms_by_email(
     )
     assert sent.status_code == 200 and "Check your inbox" in sent.text
     smtp.handler.wait_for(1)  # delivered after the response, once the request committed
+    join_deliveries()  # the sending thread is done before this test's database goes
     (mail,) = smtp.handler.parsed("ada@example.org")
     assert mail["Subject"] == "Confirm your dailypapers subscription"
     assert "List-Unsubscribe" not in mail  # not a list message
