@@ -106,7 +106,9 @@ def insert_rows(
         return []
     if _is_postgres(connection):
         return _insert_unnest(connection, table, rows, skip_conflicts_on, returning)
-    rows = [{k: json_null(table.c[k], v) for k, v in row.items()} for row in rows]
+    json_columns = [name for name in rows[0] if isinstance(table.c[name].type, JSON)]
+    if json_columns:
+        rows = [row | {n: null() for n in json_columns if row[n] is None} for row in rows]
     statement = sqlite.insert(table)
     if skip_conflicts_on:
         statement = statement.on_conflict_do_nothing(index_elements=list(skip_conflicts_on))
