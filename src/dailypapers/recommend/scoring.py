@@ -54,18 +54,18 @@ def linear_classifier(
     negative_weight: float,
 ) -> np.ndarray:
     """Weights (dim + 1,) of a weighted ridge classifier: +1 for positives, -1 for negatives."""
-    pos = np.asarray(positives, dtype=np.float64)
-    neg = np.asarray(negatives, dtype=np.float64)
-    w_pos = np.asarray(weights, dtype=np.float64)
+    pos = np.asarray(positives, dtype=np.float32)
+    neg = np.asarray(negatives, dtype=np.float32)
+    w_pos = np.asarray(weights, dtype=np.float32)
     w_pos = w_pos / max(w_pos.sum(), 1e-12)
-    w_neg = np.full(len(neg), negative_weight / max(len(neg), 1))
+    w_neg = np.full(len(neg), negative_weight / max(len(neg), 1), dtype=np.float32)
     x = np.vstack([pos, neg])
-    x = np.hstack([x, np.ones((len(x), 1))])  # bias column
-    y = np.concatenate([np.ones(len(pos)), -np.ones(len(neg))])
+    x = np.hstack([x, np.ones((len(x), 1), dtype=np.float32)])  # bias column
+    y = np.concatenate([np.ones(len(pos)), -np.ones(len(neg))]).astype(np.float32)
     w = np.concatenate([w_pos, w_neg])
     xtw = x.T * w
-    gram = xtw @ x + ridge_lambda * 1e-2 * np.eye(x.shape[1])
-    return np.linalg.solve(gram, xtw @ y)
+    gram = (xtw @ x).astype(np.float64) + ridge_lambda * 1e-2 * np.eye(x.shape[1])
+    return np.linalg.solve(gram, (xtw @ y).astype(np.float64))
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:

@@ -104,11 +104,9 @@ def _vectors(session: Session, ids: list[int], model: str) -> dict[int, np.ndarr
 
 
 def _negatives(session: Session, *, model: str, exclude: set[int], seed: int) -> np.ndarray:
-    ids = [
-        pid
-        for pid in session.scalars(select(Embedding.paper_id).where(Embedding.model == model))
-        if pid not in exclude
-    ]
+    """Vectors of about NEGATIVES random papers (ids from the small papers table, whose
+    index reads fast; the embeddings table holds the big vectors)."""
+    ids = [pid for pid in session.scalars(select(Paper.id)) if pid not in exclude]
     if not ids:
         return np.zeros((0, 0), dtype=np.float32)
     rng = np.random.default_rng(seed)
