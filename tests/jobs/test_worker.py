@@ -150,9 +150,10 @@ def test_worker_once_fetches_the_configured_categories(
     get_settings.cache_clear()
     runner = CliRunner()
     try:
-        first = runner.invoke(app, ["worker", "--once"])
-        second = runner.invoke(app, ["worker", "--once"])
+        first = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
+        second = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
         listed = runner.invoke(app, ["worker", "--list"])
+        unknown = runner.invoke(app, ["worker", "--once", "--job", "nope"])
     finally:
         get_settings.cache_clear()
     assert first.exit_code == 0, first.output
@@ -164,6 +165,7 @@ def test_worker_once_fetches_the_configured_categories(
     assert second.exit_code == 0 and "no job is due" in second.stdout
     assert len(arxiv_replay.requests) == 4
     assert "arxiv-daily" in listed.stdout and "daily 00:00" in listed.stdout
+    assert unknown.exit_code == 2 and "no such job: nope" in unknown.output
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(Paper)) == 20
         assert session.scalar(select(func.count()).select_from(DailyEntry)) == 20
