@@ -47,6 +47,8 @@ def test_candidates_are_runs_between_stopwords() -> None:
     possessive = candidates(words("The model's internal representations and Bob’s data."))
     assert "internal representations" in possessive and "bob data" in possessive
     assert not any(key == "s" or key.startswith("s ") for key in possessive)
+    contracted = candidates(words("Agents don't share memory; they can't plan."))
+    assert not any(key.split()[0] in {"t", "don", "can"} for key in contracted)
 
 
 def test_the_summary_is_the_most_central_sentence(vectors: StaticVectors) -> None:

@@ -48,11 +48,12 @@ def sentences(text: str) -> list[str]:
     return [p.replace("\x00", ".").strip() for p in parts if p.strip()]
 
 
-_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019]s\b")
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019](?:s|t|re|ve|ll|d|m)\b")
 
 
 def words(text: str) -> list[str]:
-    """Words, numbers and punctuation marks; a possessive 's goes with its word."""
+    """Words, numbers and punctuation marks; a possessive 's or a contraction's tail
+    ('t, 're, ...) goes with its word."""
     return _WORD.findall(_POSSESSIVE.sub("", text))
 
 

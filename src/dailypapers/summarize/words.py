@@ -16,6 +16,7 @@ _FUNCTION = """
     those though through throughout thus to together too toward towards under until up upon
     us very via was we well were what whatever when where whereas whether which while who
     whom whose why will with within without would yet you your yours yourself yourselves
+    don doesn didn isn aren wasn weren won can couldn shouldn wouldn hasn haven hadn
 """
 
 _ABSTRACT = """
