@@ -25,7 +25,7 @@ def test_latex_html_and_wraps() -> None:
         "4.64× faster than O(n^2) and others."
     )
     assert clean_text("Caf\\'e {\\em bold} 50\\% of $\\mathbf{x}$") == "Café bold 50% of x"
-    assert clean_text("unbalanced {brace and $math") == "unbalanced brace and math"
+    assert clean_text("unbalanced {brace and $5 of \\textbf{x") == "unbalanced {brace and $5 of {x"
     assert clean_text('<span style="color:red">red</span> &amp; done') == "red & done"
 
 
@@ -47,7 +47,12 @@ def test_pieces_cut_around_prose() -> None:
         (True, "\\cite{k}"),
         (False, " c"),
     ]
-    assert latex_pieces("cost $5 only") is None  # an unpaired dollar: converted whole
+    assert latex_pieces("cost $5 only}") == [  # unpaired: plain text
+        (False, "cost "),
+        (False, "$"),
+        (False, "5 only"),
+        (False, "}"),
+    ]
 
 
 def test_links_from_abstracts_and_comments() -> None:

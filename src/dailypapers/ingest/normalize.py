@@ -19,7 +19,7 @@ _BARE_SIM = re.compile(r"\bsim(?=\d)")
 _BRACED_URL = re.compile(r"\{(https?://[^{}\s]+)\}")
 _UNESCAPED_SPECIAL = re.compile(r"(?<!\\)([%&#])")
 _URL = re.compile(r"https?://[^\s<>\"'{}\[\]]+", re.IGNORECASE)
-_LATEX_HINT = re.compile(r"[\\$~{}]|``|''|--")
+_LATEX_MARKS = ("\\", "$", "~", "{", "}", "``", "''", "--")
 _HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[#a-zA-Z0-9]+;")
 
 CODE_HOSTS = ("github.com", "gitlab.com", "huggingface.co", "hf.co")
@@ -57,6 +57,11 @@ def _latex() -> LatexNodes2Text:
     return LatexNodes2Text(latex_context=context, math_mode="text", strict_latex_spaces=False)
 
 
+def has_latex(text: str) -> bool:
+    """Whether `text` has anything LaTeX would change (a few fast substring scans)."""
+    return any(mark in text for mark in _LATEX_MARKS)
+
+
 def collapse_whitespace(text: str) -> str:
     """Join hard line wraps and runs of spaces (non-breaking ones included)."""
     return " ".join(text.split())
@@ -64,7 +69,7 @@ def collapse_whitespace(text: str) -> str:
 
 def strip_html(text: str) -> str:
     """Remove every tag, keep the text inside, decode entities."""
-    if not _HTML_HINT.search(text):
+    if ("<" not in text and "&" not in text) or not _HTML_HINT.search(text):
         return text
     return html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
 
@@ -78,7 +83,7 @@ def latex_to_text(text: str) -> str:
     """
     if "{http" in text:
         text = _BRACED_URL.sub(_drop_duplicate_url(text), text)
-    if _LATEX_HINT.search(text):
+    if has_latex(text):
         urls: list[str] = []
 
         def protect(match: re.Match[str]) -> str:
@@ -95,8 +100,6 @@ def latex_to_text(text: str) -> str:
 
 def _convert_pieces(text: str) -> str:
     pieces = latex_pieces(text)
-    if pieces is None:  # unbalanced braces or math: the whole string, the slow way
-        return _latex_or_as_written(text)
     return "".join(_convert_piece(p) if is_latex else _plain(p) for is_latex, p in pieces)
 
 
@@ -131,22 +134,25 @@ _MACRO = re.compile(r"\\(?:[a-zA-Z]+\*?|.)", re.DOTALL)
 _ACCENTS = frozenset("'\"`^~=.")
 
 
-def latex_pieces(text: str) -> list[tuple[bool, str]] | None:
-    """Cut `text` into (is_latex, piece) pairs; None when it cannot be cut safely.
+def latex_pieces(text: str) -> list[tuple[bool, str]]:
+    """Cut `text` into (is_latex, piece) pairs.
 
     A LaTeX piece is a `$...$` or `$$...$$` span, a macro with its brace or bracket
-    arguments (an accent macro with its letter), a brace group, or a `~`.
+    arguments (an accent macro with its letter), a brace group, or a `~`. A `$` without its
+    pair, or a brace without its match, is plain text: it stays as written.
     """
     pieces: list[tuple[bool, str]] = []
     pos = 0
     while (match := _PIECE_START.search(text, pos)) is not None:
         start = match.start()
         end = _piece_end(text, start)
-        if end < 0:
-            return None
         if start > pos:
             pieces.append((False, text[pos:start]))
-        pieces.append((True, text[start:end]))
+        if end < 0:  # unpaired: the character itself, as written
+            end = start + 1
+            pieces.append((False, text[start]))
+        else:
+            pieces.append((True, text[start:end]))
         pos = end
     if pos < len(text):
         pieces.append((False, text[pos:]))
@@ -154,6 +160,7 @@ def latex_pieces(text: str) -> list[tuple[bool, str]] | None:
 
 
 def _piece_end(text: str, start: int) -> int:
+    """Where the LaTeX piece starting at `start` ends; -1 when it is unpaired."""
     char = text[start]
     if char == "$":
         return _math_end(text, start)
@@ -170,9 +177,10 @@ def _piece_end(text: str, start: int) -> int:
     if macro.group(0)[1:] in _ACCENTS and end < len(text) and text[end] not in "{\\":
         end += 1
     while end < len(text) and text[end] in "{[":
-        end = _group_end(text, end)
-        if end < 0:
-            return -1
+        group_end = _group_end(text, end)
+        if group_end < 0:  # an unclosed argument: the macro alone
+            break
+        end = group_end
     return end
 
 
@@ -273,7 +281,7 @@ _NAME_WIDTH = 300  # authors.name; longer "names" are lists glued together by a 
 def normalize_author_name(name: str) -> str:
     """One spelling per author: LaTeX accents decoded, whitespace collapsed."""
     name = collapse_whitespace(name)
-    if _LATEX_HINT.search(name):
+    if has_latex(name):
         name = collapse_whitespace(latex_to_text(name))
     name = name.strip(" ,;")
     if " -" in name:
