@@ -63,7 +63,7 @@ request = function()
   local user = math.random(#tokens)
   local headers = {["X-Forwarded-For"] = "10.1." .. math.floor(user / 250) .. "." .. (user % 250)}
   local roll = math.random(100)
-  if roll <= 70 then
+  if roll <= {PAGE_SHARE} then
     return wrk.format("GET", pages[math.random(#pages)], headers)
   elseif roll <= 90 then
     return wrk.format("GET", searches[math.random(#searches)], headers)
@@ -95,7 +95,7 @@ def main() -> None:
         env = _environment(workdir, server.get_uri(database="dailypapers"))
         _ensure_corpus(env, Path(args.snapshot))
         tokens = _ensure_users(env["DAILYPAPERS_DATABASE_URL"], workdir)
-        script = _lua(env["DAILYPAPERS_DATABASE_URL"], tokens, workdir)
+        script = _lua(env["DAILYPAPERS_DATABASE_URL"], tokens, workdir, args.search_share)
         if args.runs:
             _run(args, env, script)
     finally:
@@ -110,6 +110,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument(
+        "--search-share", type=int, default=20, help="percent of searches (votes stay 10)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--keep-postgres", action="store_true", help="leave it running")
@@ -196,7 +199,7 @@ def _ensure_users(database_url: str, workdir: Path) -> list[str]:
     return tokens
 
 
-def _lua(database_url: str, tokens: list[str], workdir: Path) -> Path:
+def _lua(database_url: str, tokens: list[str], workdir: Path, search_share: int) -> Path:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT DISTINCT day FROM daily_entries"))
@@ -217,7 +220,7 @@ def _lua(database_url: str, tokens: list[str], workdir: Path) -> Path:
         query = "+".join(rng.sample(words, rng.choice([1, 2, 2, 3])))
         searches.append(f"/search?q={query}&mode=keyword")
         searches.append(f"/api/papers/search?q={query}&mode=keyword&limit=20")
-    script = LUA
+    script = LUA.replace("{PAGE_SHARE}", str(90 - search_share))
     for name, values in {
         "PAGES": pages,
         "SEARCHES": searches,
