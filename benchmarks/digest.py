@@ -95,7 +95,7 @@ def add_embeddings(engine: Engine) -> None:
     with gzip.open(CORPUS, "rt") as lines:
         keys = [json.loads(line)["id"] for line in lines]
     with engine.connect() as conn:
-        ids = dict(conn.execute(select(Paper.arxiv_id, Paper.id)).tuples().all())
+        ids = dict(conn.execute(select(Paper.arxiv_id, Paper.id)).all())
     now = datetime.now(UTC)
     rows = [
         {"paper_id": ids[key], "model": MODEL_NAME, "text_hash": "benchmark", "dim": 384,
