@@ -29,6 +29,7 @@ def test_up_down_up(empty_db_url: str) -> None:
 def test_migrations_match_models(empty_db_url: str) -> None:
     engine = make_engine(empty_db_url)
     migrate.upgrade(engine)
+
     def modelled(name: str | None, type_: str, parent_names: object) -> bool:
         # Tables that migrations own in raw SQL (search indexes, counters) are not models.
         return type_ != "table" or name in Base.metadata.tables
