@@ -164,14 +164,16 @@ async def serve_cached(
     *,
     ttl: float | None = None,
 ) -> Response:
-    """Like `cached`, for async routes: the hit path runs on the event loop with no thread.
+    """Like `cached`, for async routes.
 
-    The version is read on the loop (one primary-key lookup); only a miss renders, in the
-    thread pool, with a session of its own opened after the version was read, so what is
+    The version is read in the thread pool (one primary-key lookup); only a miss renders,
+    in the thread pool too, with a session of its own opened after the version was read, so what is
     cached is at least as new as its version.
     """
     app = request.app
-    version = read_version(app.state.engine)
+    # In the thread pool: when sync routes hold every pooled connection, waiting for one
+    # on the event loop would stall every request of this process.
+    version = await run_in_threadpool(read_version, app.state.engine)
     key = _timed(key, ttl)
     headers = validators(version, key)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):

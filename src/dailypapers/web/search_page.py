@@ -12,6 +12,7 @@ from dailypapers.charts.svg import bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
+from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
@@ -76,7 +77,13 @@ def search(
         limit=PER_PAGE,
         offset=(p - 1) * PER_PAGE,
     )
-    bars, capped = weekly_matches(session, query=q, today=date.today())
+    today = date.today()
+    bars, capped = cached_value(
+        request,
+        session,
+        ("search-chart", q, today.isoformat()),
+        lambda: weekly_matches(session, query=q, today=today),
+    )
     context.update(
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
