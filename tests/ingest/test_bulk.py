@@ -189,3 +189,17 @@ def test_importing_again_changes_nothing(
     assert (again.created, again.updated, again.unchanged, again.listed) == (0, 0, 200, 0)
     with unit_of_work(engine) as session:
         assert _dump(session) == before
+
+
+def test_the_keyword_index_sees_each_new_paper_with_its_authors(
+    engine: Engine, shared_data: Path
+) -> None:
+    """Papers and their author links are written so that the index triggers see both."""
+    from dailypapers.search.service import search_papers
+
+    path = shared_data / "arxiv-snapshot-sample-200.jsonl"
+    import_records(engine, SnapshotReader(path), batch_size=50)
+    with unit_of_work(engine) as session:
+        for author, key in (("Theran", "0704.0002"), ("Yuan", "0704.0001")):  # not in abstracts
+            found = search_papers(session, query=author, mode="keyword", highlight=False)
+            assert key in [hit.card.key for hit in found.hits], author

@@ -8,10 +8,10 @@ decides in Python, and writes with executemany: new papers in one INSERT, change
 UPDATE, authors and organizations got-or-created by batch (INSERT ... ON CONFLICT DO NOTHING),
 daily entries likewise. Unchanged papers cost no write at all, so a re-import is cheap.
 
-On SQLite the author links of new papers are written before the papers themselves (with
-foreign keys checked at commit, and paper ids taken in order as SQLite would give them): row
-triggers on papers, such as the full-text index, then see each paper complete once, instead
-of re-indexing it for every author added after it.
+New papers get their ids first (in order, as an INSERT would give them) and are written
+together with their author links (`insert_family`): row triggers on papers, such as the
+full-text index, then see each paper complete, once, instead of indexing it again for its
+authors.
 
 Library code: it flushes nothing it does not own and never commits; the caller's unit of
 work makes one transaction of the batch.
@@ -39,8 +39,8 @@ from dailypapers.ingest.load import (
 from dailypapers.ingest.records import OrganizationRecord, PaperRecord
 from dailypapers.ingest.sqlbatch import (
     begin_batch,
-    children_first,
     delete_in,
+    insert_family,
     insert_rows,
     json_null,
     next_ids,
@@ -120,15 +120,18 @@ def _load_group(connection: Connection, records: list[PaperRecord], summary: Imp
     for plan in live:
         _decide(plan, organizations, stored_authors)
     new = [p for p in live if p.row is None]
-    if children_first(connection):  # see the module's docstring
-        for plan, paper_id in zip(new, next_ids(connection, PAPERS, len(new)), strict=True):
-            plan.paper_id = paper_id
-        _write_authors(connection, [p for p in live if p.write_authors])
-        _insert_papers(connection, new)
-    else:
-        _insert_papers(connection, new)
-        _write_authors(connection, [p for p in live if p.write_authors])
+    for plan, paper_id in zip(new, next_ids(connection, PAPERS, len(new)), strict=True):
+        plan.paper_id = paper_id
+    links = _author_links(connection, [p for p in live if p.write_authors])
+    new_ids = {p.paper_id for p in new}
+    new_links = [link for link in links if link["paper_id"] in new_ids]
+    insert_family(connection, PAPERS, _new_paper_rows(new), PAPER_AUTHORS, new_links)
     _update_papers(connection, [p for p in live if p.row is not None and p.values is not None])
+    stale = [p.paper_id for p in live if p.write_authors and p.outcome is Outcome.UPDATED]
+    delete_in(connection, PAPER_AUTHORS, PAPER_AUTHORS.c.paper_id, stale)
+    insert_rows(
+        connection, PAPER_AUTHORS, [link for link in links if link["paper_id"] not in new_ids]
+    )
     summary.listed += _list_daily(connection, plans)
     for plan in plans:
         _count(summary, plan.outcome)
@@ -246,19 +249,13 @@ def _stored_authors(connection: Connection, paper_ids: list[int]) -> dict[int, l
     return authors
 
 
-def _insert_papers(connection: Connection, plans: list[_Plan]) -> None:
-    if not plans:
-        return
+def _new_paper_rows(plans: list[_Plan]) -> list[dict[str, Any]]:
     now = utcnow()
-    rows = [
-        {"key": p.record.key, **(p.values or {}), "created_at": now, "modified_at": now}
-        | ({"id": p.paper_id} if p.paper_id is not None else {})
+    return [
+        {"id": p.paper_id, "key": p.record.key, **(p.values or {})}
+        | {"created_at": now, "modified_at": now}
         for p in plans
     ]
-    inserted = insert_rows(connection, PAPERS, rows, returning=["id", "key"])
-    ids = {key: paper_id for paper_id, key in inserted}
-    for plan in plans:
-        plan.paper_id = ids[plan.record.key]
 
 
 def _update_papers(connection: Connection, plans: list[_Plan]) -> None:
@@ -282,19 +279,16 @@ def _update_papers(connection: Connection, plans: list[_Plan]) -> None:
     connection.execute(statement, rows)
 
 
-def _write_authors(connection: Connection, plans: list[_Plan]) -> None:
-    """Replace the author lists of `plans`' papers, creating missing author rows."""
+def _author_links(connection: Connection, plans: list[_Plan]) -> list[dict[str, Any]]:
+    """The paper_authors rows of `plans`' papers, creating missing author rows."""
     if not plans:
-        return
+        return []
     ids = _author_ids(connection, [name for p in plans for name in p.record.authors])
-    stale = [p.paper_id for p in plans if p.outcome is Outcome.UPDATED]
-    delete_in(connection, PAPER_AUTHORS, PAPER_AUTHORS.c.paper_id, stale)
-    links = [
+    return [
         {"paper_id": p.paper_id, "position": position, "author_id": ids[name]}
         for p in plans
         for position, name in enumerate(p.record.authors)
     ]
-    insert_rows(connection, PAPER_AUTHORS, links)
 
 
 def _author_ids(connection: Connection, names: list[str]) -> dict[str, int]:

@@ -50,23 +50,53 @@ def begin_batch(connection: Connection) -> None:
     connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
 
 
-def children_first(connection: Connection) -> bool:
-    """Whether rows pointing to a parent may be written before it in this transaction.
+def next_ids(connection: Connection, table: Table, count: int) -> list[int]:
+    """Ids for the next `count` rows of `table`, in order, as an INSERT would take them.
 
-    True on SQLite, where `begin_batch` deferred foreign-key checks to commit; a loader can
-    then give row triggers on the parent a complete picture. PostgreSQL's foreign keys here
-    are not deferrable.
+    SQLite: max + 1 onwards (the write lock is held, see `begin_batch`); PostgreSQL: from
+    the column's sequence.
     """
-    return not _is_postgres(connection)
-
-
-def next_ids(connection: Connection, table: Table, count: int) -> range:
-    """The ids SQLite gives the next `count` rows of `table` (max + 1 onwards)."""
     if count == 0:
-        return range(0)
-    id_column = table.c.id
-    start = (connection.execute(select(func.max(id_column))).scalar() or 0) + 1
-    return range(start, start + count)
+        return []
+    if _is_postgres(connection):
+        query = text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+        )
+        return sorted(connection.execute(query, {"table": table.name, "n": count}).scalars())
+    start = (connection.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+    return list(range(start, start + count))
+
+
+def insert_family(
+    connection: Connection,
+    parent: Table,
+    parent_rows: list[dict[str, Any]],
+    child: Table,
+    child_rows: list[dict[str, Any]],
+) -> None:
+    """Insert parents (ids given) with their children so parent row triggers see both.
+
+    Triggers on the parent (a full-text index of papers with their authors, say) then run
+    once per parent, with its children present, instead of once for the parent and again
+    for its children. SQLite: the children first, foreign keys being checked at commit
+    (`begin_batch`). PostgreSQL: one statement whose data-modifying WITH inserts the
+    children before the parents; its foreign-key checks and triggers fire at its end, the
+    children's statement trigger first, when the parents are not indexed yet.
+    """
+    if not parent_rows:
+        insert_rows(connection, child, child_rows)
+        return
+    if not child_rows or not _is_postgres(connection):
+        insert_rows(connection, child, child_rows)
+        insert_rows(connection, parent, parent_rows)
+        return
+    child_sql, params = _unnest_insert_sql(connection, child, child_rows, prefix="c")
+    parent_sql, parent_params = _unnest_insert_sql(connection, parent, parent_rows, prefix="p")
+    sql = (
+        f"WITH children AS ({child_sql} RETURNING 1) "
+        f"{parent_sql} WHERE (SELECT count(*) FROM children) >= 0"
+    )
+    connection.execute(text(sql), params | parent_params)
 
 
 def select_in(
@@ -130,6 +160,20 @@ def _insert_unnest(
     skip_conflicts_on: Sequence[str],
     returning: Sequence[str],
 ) -> list[Row[Any]]:
+    quote = connection.dialect.identifier_preparer.quote
+    sql, params = _unnest_insert_sql(connection, table, rows, prefix="p")
+    if skip_conflicts_on:
+        sql += f" ON CONFLICT ({', '.join(quote(n) for n in skip_conflicts_on)}) DO NOTHING"
+    if returning:
+        sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
+    result = connection.execute(text(sql), params)
+    return list(result) if returning else []
+
+
+def _unnest_insert_sql(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], *, prefix: str
+) -> tuple[str, dict[str, Any]]:
+    """`INSERT INTO table (...) SELECT * FROM unnest(:prefix0, ...)` and its array values."""
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     rows = _with_defaults(table, rows)
@@ -137,19 +181,13 @@ def _insert_unnest(
     casts, params = [], {}
     for i, name in enumerate(names):
         column = table.c[name]
-        array_type = column.type.compile(dialect=dialect)
-        casts.append(f"CAST(:p{i} AS {array_type}[])")
-        params[f"p{i}"] = [_pg_value(column, row[name], dialect) for row in rows]
+        casts.append(f"CAST(:{prefix}{i} AS {column.type.compile(dialect=dialect)}[])")
+        params[f"{prefix}{i}"] = [_pg_value(column, row[name], dialect) for row in rows]
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
         f"SELECT * FROM unnest({', '.join(casts)})"
     )
-    if skip_conflicts_on:
-        sql += f" ON CONFLICT ({', '.join(quote(n) for n in skip_conflicts_on)}) DO NOTHING"
-    if returning:
-        sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
-    result = connection.execute(text(sql), params)
-    return list(result) if returning else []
+    return sql, params
 
 
 def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
