@@ -287,7 +287,7 @@ def _literal(vector: np.ndarray) -> str:
 
 
 class PgvectorIndex:
-    def __init__(self, ef_search: int = 100) -> None:
+    def __init__(self, ef_search: int = 200) -> None:
         self.ef_search = ef_search
 
     def search(
