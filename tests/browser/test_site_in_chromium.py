@@ -88,6 +88,7 @@ def test_upvote_changes_the_count_and_survives_reload(
     expect(page.locator("button.upvote")).to_have_attribute("aria-pressed", "true")
     page.reload()
     expect(page.locator("button.upvote .count")).to_have_text("5")
+    expect(page.locator("svg.sparkline polyline")).to_have_count(1)  # the upvote chart
     screenshot(page, "paper-upvoted")
     page.click("button.upvote")
     expect(page.locator("button.upvote .count")).to_have_text("4")
