@@ -115,6 +115,12 @@ def test_a_live_server_logs_no_secrets(
     engine.dispose()
     caplog.set_level(logging.DEBUG)
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO)  # SQL and its parameters
+    # An earlier server in this process may have applied uvicorn's logging config, which
+    # stops its loggers from propagating to the root logger that caplog listens on.
+    access, errors = logging.getLogger("uvicorn.access"), logging.getLogger("uvicorn.error")
+    saved = access.propagate, errors.propagate, access.level
+    access.propagate = errors.propagate = True
+    access.setLevel(logging.INFO)
     base, server, thread, app = _serve(secret_settings)
     try:
         with httpx.Client(base_url=base) as http:
@@ -133,6 +139,8 @@ def test_a_live_server_logs_no_secrets(
         thread.join(timeout=10)
         app.state.engine.dispose()
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+        access.propagate, errors.propagate = saved[0], saved[1]
+        access.setLevel(saved[2])
     logged = caplog.text
     assert "POST /login" in logged and "/password/reset/" in logged  # the access log ran
     for secret in [DB_PASSWORD, SMTP_PASSWORD, SECRET_KEY, USER_PASSWORD, api_token, reset]:
