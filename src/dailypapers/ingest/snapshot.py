@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -199,15 +200,22 @@ def _versions(value: Any) -> list[tuple[int, datetime]]:
     for item in value:
         try:
             number = _VERSION.match(item["version"])
-            created = parsedate_to_datetime(item["created"])
+            created = _version_date(item["created"])
         except (KeyError, TypeError, ValueError) as exc:
             raise RecordError(f"unreadable version {item!r}") from exc
         if number is None:
             raise RecordError(f"unreadable version number {item['version']!r}")
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        versions.append((int(number.group(1)), created.astimezone(UTC)))
+        versions.append((int(number.group(1)), created))
     return sorted(versions)
+
+
+@lru_cache(maxsize=4096)
+def _version_date(text: str) -> datetime:
+    """'Mon, 2 Apr 2007 19:18:42 GMT' in UTC (many papers share a date: cached)."""
+    created = parsedate_to_datetime(text)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return created.astimezone(UTC)
 
 
 def _day(value: Any) -> datetime | None:
@@ -226,12 +234,21 @@ def _authors(data: dict[str, Any]) -> list[str]:
     if isinstance(parsed, list) and parsed:
         names = []
         for parts in parsed:
-            if not isinstance(parts, list) or not all(isinstance(p, str) for p in parts):
-                raise RecordError("authors_parsed is not a list of name parts")
-            last, first, suffix = [*parts, "", ""][:3]
-            names.append(normalize_author_name(" ".join(p for p in (first, last, suffix) if p)))
+            try:
+                if not isinstance(parts, list):
+                    raise TypeError(parts)
+                last, first, suffix = [*parts, "", ""][:3]
+                names.append(_author_name(" ".join((first, last, suffix))))  # str parts only
+            except TypeError as exc:
+                raise RecordError("authors_parsed is not a list of name parts") from exc
         return [name for name in names if name]
     return split_author_list(_text(data, "authors") or "")
+
+
+@lru_cache(maxsize=65536)
+def _author_name(joined: str) -> str:
+    """A name from its parts (many authors have several papers: cached)."""
+    return normalize_author_name(joined)
 
 
 _AUTHOR_SEPARATORS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
