@@ -91,42 +91,23 @@ def _period(kind: PeriodKind, text: str) -> Period:
         raise HTTPException(status_code=400, detail=str(exc)) from None
 
 
-@router.get("/papers/date/{day}", response_class=HTMLResponse)
-def by_day(
+_SEGMENT_KINDS: dict[str, PeriodKind] = {"date": "day", "week": "week", "month": "month"}
+
+
+@router.get("/papers/date/{label}", response_class=HTMLResponse)
+@router.get("/papers/week/{label}", response_class=HTMLResponse)
+@router.get("/papers/month/{label}", response_class=HTMLResponse)
+def by_period(
     request: Request,
-    day: str,
+    label: str,
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
     p: int = PageNumber,
 ) -> HTMLResponse:
-    listing = _cached_list(request, session, settings, period=_period("day", day), page=p)
-    return _list_page(request, listing, user, session)
-
-
-@router.get("/papers/week/{week}", response_class=HTMLResponse)
-def by_week(
-    request: Request,
-    week: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: CurrentUser,
-    p: int = PageNumber,
-) -> HTMLResponse:
-    listing = _cached_list(request, session, settings, period=_period("week", week), page=p)
-    return _list_page(request, listing, user, session)
-
-
-@router.get("/papers/month/{month}", response_class=HTMLResponse)
-def by_month(
-    request: Request,
-    month: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: CurrentUser,
-    p: int = PageNumber,
-) -> HTMLResponse:
-    listing = _cached_list(request, session, settings, period=_period("month", month), page=p)
+    """A day's (2026-02-19), an ISO week's (2026-W08) or a month's (2026-02) papers."""
+    kind = _SEGMENT_KINDS[request.url.path.split("/")[2]]
+    listing = _cached_list(request, session, settings, period=_period(kind, label), page=p)
     return _list_page(request, listing, user, session)
 
 
