@@ -134,7 +134,7 @@ def _load_group(connection: Connection, records: list[PaperRecord], summary: Imp
     )
     summary.listed += _list_daily(connection, plans)
     for plan in plans:
-        _count(summary, plan.outcome)
+        summary.count(plan.outcome)
 
 
 def _resolve(connection: Connection, records: list[PaperRecord]) -> list[_Plan]:
@@ -333,15 +333,3 @@ def _list_daily(connection: Connection, plans: list[_Plan]) -> int:
     ]
     insert_rows(connection, DAILY, rows, skip_conflicts_on=["paper_id", "day"])
     return len(rows)
-
-
-def _count(summary: ImportSummary, outcome: Outcome) -> None:
-    match outcome:
-        case Outcome.CREATED:
-            summary.created += 1
-        case Outcome.UPDATED:
-            summary.updated += 1
-        case Outcome.UNCHANGED:
-            summary.unchanged += 1
-        case Outcome.OLDER:
-            summary.older += 1

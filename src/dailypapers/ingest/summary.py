@@ -21,6 +21,18 @@ class ImportSummary:
     skipped: int = 0  # left out by a filter (--categories, --since)
     rejected: list[str] = field(default_factory=list)  # "line 12: reason"
 
+    def count(self, outcome: Outcome) -> None:
+        """Add one paper's outcome to the tally."""
+        match outcome:
+            case Outcome.CREATED:
+                self.created += 1
+            case Outcome.UPDATED:
+                self.updated += 1
+            case Outcome.UNCHANGED:
+                self.unchanged += 1
+            case Outcome.OLDER:
+                self.older += 1
+
     @property
     def seen(self) -> int:
         return self.created + self.updated + self.unchanged + self.older
@@ -53,14 +65,6 @@ def load_records(session: Session, records: Iterable[PaperRecord]) -> ImportSumm
     summary = ImportSummary()
     for record in records:
         result = load_paper(session, record)
-        match result.outcome:
-            case Outcome.CREATED:
-                summary.created += 1
-            case Outcome.UPDATED:
-                summary.updated += 1
-            case Outcome.UNCHANGED:
-                summary.unchanged += 1
-            case Outcome.OLDER:
-                summary.older += 1
+        summary.count(result.outcome)
         summary.listed += result.listed
     return summary
