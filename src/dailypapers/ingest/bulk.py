@@ -9,9 +9,10 @@ UPDATE, authors and organizations got-or-created by batch (INSERT ... ON CONFLIC
 daily entries likewise. Unchanged papers cost no write at all, so a re-import is cheap.
 
 New papers get their ids first (in order, as an INSERT would give them) and are written
-together with their author links (`insert_family`): row triggers on papers, such as the
-full-text index, then see each paper complete, once, instead of indexing it again for its
-authors.
+together with their author links (`insert_family`): row triggers on papers then see each
+paper complete. The full-text index is not left to its row triggers: it is turned off for
+the batch and the papers created or changed are indexed in one statement at its end
+(`search.deferral`).
 
 Library code: it flushes nothing it does not own and never commits; the caller's unit of
 work makes one transaction of the batch.
@@ -48,6 +49,7 @@ from dailypapers.ingest.sqlbatch import (
 )
 from dailypapers.ingest.summary import ImportSummary
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
+from dailypapers.search.deferral import PendingPapers, deferred_fulltext
 
 PAPERS: Table = Paper.__table__  # type: ignore[assignment]
 AUTHORS: Table = Author.__table__  # type: ignore[assignment]
@@ -85,8 +87,9 @@ def load_batch(session: Session, records: Sequence[PaperRecord]) -> ImportSummar
     connection = session.connection()
     begin_batch(connection)
     summary = ImportSummary()
-    for group in _sequential_groups(records):
-        _load_group(connection, group, summary)
+    with deferred_fulltext(connection) as pending:
+        for group in _sequential_groups(records):
+            _load_group(connection, group, summary, pending)
     return summary
 
 
@@ -104,13 +107,18 @@ def _sequential_groups(records: Sequence[PaperRecord]) -> Iterator[list[PaperRec
         yield group
 
 
-def _load_group(connection: Connection, records: list[PaperRecord], summary: ImportSummary) -> None:
+def _load_group(
+    connection: Connection,
+    records: list[PaperRecord],
+    summary: ImportSummary,
+    pending: PendingPapers,
+) -> None:
     plans = _resolve(connection, records)
     found = [p.row["id"] for p in plans if p.row is not None]
     if len(set(found)) < len(found):
         # Two records found the same stored paper (by arxiv id and by key): one at a time.
         for record in records:
-            _load_group(connection, [record], summary)
+            _load_group(connection, [record], summary, pending)
         return
     live = [p for p in plans if not _is_older(p)]
     organizations = _organization_ids(connection, [p.record for p in live])
@@ -133,6 +141,10 @@ def _load_group(connection: Connection, records: list[PaperRecord], summary: Imp
         connection, PAPER_AUTHORS, [link for link in links if link["paper_id"] not in new_ids]
     )
     summary.listed += _list_daily(connection, plans)
+    pending.created += [p.paper_id for p in new if p.paper_id is not None]
+    pending.changed += [
+        p.paper_id for p in live if p.outcome is Outcome.UPDATED and p.paper_id is not None
+    ]
     for plan in plans:
         summary.count(plan.outcome)
 

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from dailypapers.db.engine import unit_of_work
@@ -25,6 +25,7 @@ from dailypapers.ingest.summary import ImportSummary
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 1000
+RETRIES = 3
 
 
 def import_records(
@@ -33,18 +34,19 @@ def import_records(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_batch: Callable[[ImportSummary], None] | None = None,
+    writers: int | None = None,
 ) -> ImportSummary:
     """Load every record, `batch_size` a transaction; rejected items are counted, not loaded.
 
-    Reading and parsing (this thread) overlap with writing (a writer thread, batches kept in
-    order, at most two waiting): the database's work, such as full-text indexing, runs while
-    the next batch is parsed. `on_batch` is called with the running summary after each
+    Reading and parsing (this thread) overlap with writing (`writers` threads, by default
+    one on SQLite and two on PostgreSQL): the database's work, such as full-text indexing,
+    runs while the next batch is parsed. `on_batch` is called with the running summary after each
     committed batch. When the source fails (`SourceError`), the records read before are
     loaded first, then the error is raised with `summary` set.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    writer = _Writer(engine, on_batch)
+    writer = _Writer(engine, on_batch, writers)
     rejected: list[str] = []
     batch: list[PaperRecord] = []
     try:
@@ -69,19 +71,46 @@ def import_records(
 
 
 class _Writer:
-    """A thread that loads submitted batches in order, one transaction each."""
+    """Threads that load submitted batches, one transaction each.
 
-    def __init__(self, engine: Engine, on_batch: Callable[[ImportSummary], None] | None) -> None:
+    SQLite has one writer at a time, so one thread. PostgreSQL gets two: one connection's
+    server process computes a batch's full-text documents while the other's writes the
+    next. Independent batches may commit in any order; a batch that holds a paper of a
+    batch still in flight waits for it to commit, so each paper's records load in file
+    order and the outcome is that of one writer. A batch that collides with a concurrent
+    one on a new author row is retried (`load_committed`).
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        on_batch: Callable[[ImportSummary], None] | None,
+        writers: int | None = None,
+    ) -> None:
         self.engine = engine
         self.on_batch = on_batch
         self.summary = ImportSummary()
-        self.queue: queue.Queue[list[PaperRecord] | None] = queue.Queue(maxsize=2)
+        self.lock = threading.Lock()
+        count = writers or (2 if engine.dialect.name == "postgresql" else 1)
+        self.queue: queue.Queue[_Batch | None] = queue.Queue(maxsize=count + 1)
+        self.in_flight: list[_Batch] = []  # submitted, not yet committed
         self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
-        self.thread.start()
+        self.batches = 0
+        self.threads = [
+            threading.Thread(target=self._run, name=f"import-writer-{n}", daemon=True)
+            for n in range(count)
+        ]
+        for thread in self.threads:
+            thread.start()
 
-    def submit(self, batch: list[PaperRecord] | None) -> None:
-        """Queue `batch` (waits while two are queued); raises the writer's error, if any."""
+    def submit(self, records: list[PaperRecord] | None) -> None:
+        """Queue `records` (waits while the queue is full); raises a writer's error, if any."""
+        batch = None if records is None else _Batch(records)
+        if batch is not None:
+            with self.lock:
+                self.in_flight = [b for b in self.in_flight if not b.done.is_set()]
+                batch.after = [b for b in self.in_flight if b.keys & batch.keys]
+                self.in_flight.append(batch)
         while self.error is None:
             try:
                 self.queue.put(batch, timeout=0.5)
@@ -91,39 +120,59 @@ class _Writer:
         raise self.error
 
     def finish(self, rejected: list[str]) -> ImportSummary:
-        """Wait for every queued batch; the summary, or the writer's error."""
-        self.submit(None)
-        self.thread.join()
+        """Wait for every queued batch; the summary, or the writers' first error."""
+        for _thread in self.threads:
+            self.submit(None)
+        for thread in self.threads:
+            thread.join()
         if self.error is not None:
             raise self.error
         self.summary.rejected = rejected + self.summary.rejected
         return self.summary
 
     def abandon(self) -> None:
-        """Stop after the batch being written (the reader failed or was interrupted)."""
+        """Stop after the batches being written (the reader failed or was interrupted)."""
         self.error = self.error or RuntimeError("import abandoned")
-        with contextlib.suppress(queue.Full):
-            self.queue.put_nowait(None)
-        self.thread.join(60)
+        for _thread in self.threads:
+            with contextlib.suppress(queue.Full):
+                self.queue.put_nowait(None)
+        for thread in self.threads:
+            thread.join(60)
 
     def _run(self) -> None:
-        batches = 0
         while (batch := self.queue.get()) is not None and self.error is None:
             try:
-                if batch:
-                    self.summary.add(load_committed(self.engine, batch))
-                    batches += 1
+                for earlier in batch.after:
+                    while not earlier.done.wait(0.5):
+                        if self.error is not None:
+                            return
+                records = batch.records
+                result = load_committed(self.engine, records) if records else ImportSummary()
+                batch.done.set()
+                with self.lock:
+                    self.summary.add(result)
+                    self.batches += 1 if records else 0
                     log.debug(
                         "committed batch %d: %d records, %d seen in all",
-                        batches,
-                        len(batch),
+                        self.batches,
+                        len(records),
                         self.summary.seen,
                     )
-                if self.on_batch is not None:
-                    self.on_batch(self.summary)
+                    if self.on_batch is not None:
+                        self.on_batch(self.summary)
             except BaseException as exc:  # handed to the reader thread
-                self.error = exc
+                self.error = self.error or exc
                 return
+
+
+class _Batch:
+    """Records to load in one transaction, and the earlier batches it must wait for."""
+
+    def __init__(self, records: list[PaperRecord]) -> None:
+        self.records = records
+        self.keys = {r.key for r in records} | {r.arxiv_id for r in records if r.arxiv_id}
+        self.after: list[_Batch] = []
+        self.done = threading.Event()
 
 
 def load_committed(
@@ -134,17 +183,24 @@ def load_committed(
 ) -> ImportSummary:
     """One batch in one transaction, with `also` (e.g. saving a harvest's position).
 
-    Retried once if a concurrent import created the same rows first.
+    Retried if a concurrent writer created the same rows first, or deadlocked with it.
     """
-    for attempt in (1, 2):
+    for attempt in range(1, RETRIES + 1):
         try:
             with unit_of_work(engine) as session:
                 summary = load_batch(session, records) if records else ImportSummary()
                 if also is not None:
                     also(session)
                 return summary
-        except IntegrityError:
-            if attempt == 2:
+        except (IntegrityError, OperationalError) as exc:
+            if attempt == RETRIES or not _collided(exc):
                 raise
-            log.warning("batch collided with a concurrent writer; retrying it once")
+            log.warning("batch collided with a concurrent writer; retrying it (%s)", attempt)
     raise AssertionError("unreachable")
+
+
+def _collided(exc: DBAPIError) -> bool:
+    """A unique key taken by a concurrent transaction, or a deadlock with one."""
+    if isinstance(exc, IntegrityError):
+        return True
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")
