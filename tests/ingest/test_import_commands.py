@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
@@ -50,6 +50,22 @@ def test_snapshot_twice_same_counts(sample: Path) -> None:
     again = runner.invoke(app, ["import", "snapshot", str(sample), "--daily", "--batch-size", "7"])
     assert again.exit_code == 0 and "200 unchanged" in again.stdout
     assert _stats() == counts
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_an_import_recounts_the_search_terms_when_the_catalogue_grew(
+    sample: Path, engine: Engine
+) -> None:
+    def counted() -> dict[str, int]:
+        with unit_of_work(engine) as session:
+            rows = session.execute(text("SELECT term, df FROM search_term_stats"))
+            return {str(row[0]): int(row[1]) for row in rows}
+
+    assert counted() == {}
+    assert runner.invoke(app, ["import", "snapshot", str(sample)]).exit_code == 0
+    terms = counted()
+    assert terms[""] == 200  # the row of the empty term holds the number of papers
+    assert len(terms) > 1000
 
 
 @pytest.mark.usefixtures("cli_env")

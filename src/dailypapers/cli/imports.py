@@ -111,15 +111,22 @@ def run_import(
     total: int | None = None,
     position: Callable[[], int] | None = None,
 ) -> ImportSummary:
-    """Import with a progress bar; a failing source prints its error and exits 2."""
+    """Import with a progress bar; a failing source prints its error and exits 2.
+
+    Keyword search's term statistics are recounted at the end if the catalogue grew by 10%.
+    """
+    from dailypapers.search.indexing import refresh_statistics_if_stale
+
     with _progress(total) as update:
         try:
-            return import_records(
+            summary = import_records(
                 engine,
                 items,
                 batch_size=batch_size,
                 on_batch=lambda s: update(s, position() if position else None),
             )
+            refresh_statistics_if_stale(engine)
+            return summary
         except SourceError as exc:
             if exc.summary is not None:
                 report(exc.summary, as_json=False, exit_on_rejects=False)

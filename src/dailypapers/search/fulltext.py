@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import snowballstemmer
 from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table, text
@@ -35,6 +35,18 @@ class FullTextIndex(Protocol):
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[int]:
         """Paper ids, best match first: papers with every term, then papers with any."""
+        ...
+
+    def matching(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        column: ColumnElement[Any],
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> list[Any]:
+        """`column` of papers holding every term, unranked and in no order: for counting."""
         ...
 
     def highlight(
@@ -172,6 +184,27 @@ class SqliteFullText:
         anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > BUDGET)
         return _merge(every, anyone, limit)
 
+    def matching(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        column: ColumnElement[Any],
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> list[Any]:
+        if not query.terms:
+            return []
+        rowid = literal_column("papers_fts.rowid")
+        match = " AND ".join(f'"{t}"' for t in query.terms)
+        stmt = (
+            select(column)
+            .select_from(self.fts)
+            .join(Paper, Paper.id == rowid)
+            .where(literal_column("papers_fts").op("MATCH")(match), *where)
+        )
+        return list(session.scalars(stmt.limit(limit)))
+
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
@@ -254,6 +287,27 @@ class PostgresFullText:
             session, " | ".join(p.any_terms), limit, where, p.any_terms_cost > BUDGET
         )
         return _merge(every, anyone, limit)
+
+    def matching(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        column: ColumnElement[Any],
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> list[Any]:
+        if not query.terms:
+            return []
+        doc, paper_id = self.search_table.c.document, self.search_table.c.paper_id
+        tsquery = func.to_tsquery("english", " & ".join(query.terms))
+        stmt = (
+            select(column)
+            .select_from(self.search_table)
+            .join(Paper, Paper.id == paper_id)
+            .where(doc.op("@@")(tsquery), *where)
+        )
+        return list(session.scalars(stmt.limit(limit)))
 
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, Select, column, delete, func, or_, select, table
+from sqlalchemy import Engine, Select, column, delete, func, or_, select, table, text
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
@@ -149,3 +149,21 @@ def rebuild_indexes(engine: Engine, *, model: str) -> tuple[int, int]:
         backend.fulltext.refresh_statistics(session)
         vectors = backend.vectors.rebuild(session, model=model)
     return papers, vectors
+
+
+STALE_STATISTICS = 0.1  # recount terms once the papers indexed grew or shrank by 10%
+
+
+def refresh_statistics_if_stale(engine: Engine) -> bool:
+    """Recount term frequencies when the count of papers moved by STALE_STATISTICS since the
+    last count (keyword search plans long queries with them). True if it recounted.
+
+    Bulk imports call this at their end; the embedding job recounts after every run.
+    """
+    with unit_of_work(engine) as session:
+        counted = session.scalar(text("SELECT df FROM search_term_stats WHERE term = ''")) or 0
+        papers = session.scalar(select(func.count()).select_from(Paper)) or 0
+        if abs(papers - counted) <= STALE_STATISTICS * counted or papers == counted == 0:
+            return False
+        backend_for(session).fulltext.refresh_statistics(session)
+    return True

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
@@ -15,7 +14,6 @@ from dailypapers.search.text import parse_query
 
 WEEKS = 52
 MATCH_CAP = 5000  # the most keyword matches counted; the chart says so when it is reached
-_CHUNK = 900  # ids per IN (...) list, under SQLite's variable limit
 
 
 def weekly_matches(
@@ -23,30 +21,30 @@ def weekly_matches(
 ) -> tuple[list[tuple[str, int]], bool]:
     """(week label, papers matching `query` published that week) for `weeks` weeks to `today`.
 
-    Counts full-text matches published in the window, at most MATCH_CAP; the flag says
-    whether the cap was reached. Only ids and dates are read, never whole papers.
+    Counts the visible papers published in the window that hold every word of the query
+    (full text, unranked: only their dates are read), at most MATCH_CAP; the flag says
+    whether the cap was reached.
     """
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
     parsed = parse_query(query)
-    ids: list[int] = []
+    dates: list[datetime | None] = []
     if parsed:
         window = SearchFilters(published_from=first_monday, published_to=today).where()
-        ids = backend_for(session).fulltext.search(
-            session, query=parsed, limit=MATCH_CAP, where=window
+        dates = backend_for(session).fulltext.matching(
+            session,
+            query=parsed,
+            column=Paper.published_at,
+            limit=MATCH_CAP,
+            where=window,
         )
     counts: Counter[date] = Counter()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        published = session.scalars(
-            select(Paper.published_at).where(Paper.id.in_(chunk), Paper.hidden.is_(False))
-        )
-        for stamp in published:
-            if stamp is not None:
-                day = stamp.date()
-                counts[day - timedelta(days=day.weekday())] += 1
+    for stamp in dates:
+        if stamp is not None:
+            day = stamp.date()
+            counts[day - timedelta(days=day.weekday())] += 1
     bars = []
     for n in range(weeks):
         monday = first_monday + timedelta(weeks=n)
         year, week, _ = monday.isocalendar()
         bars.append((f"{year}-W{week:02d}", counts[monday]))
-    return bars, len(ids) >= MATCH_CAP
+    return bars, len(dates) >= MATCH_CAP

@@ -32,6 +32,10 @@ def _date(value: str | None, name: str) -> date | None:
         ) from None
 
 
+def _chart_label(capped: bool) -> str:
+    return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
@@ -87,9 +91,7 @@ def search(
     context.update(
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
-        chart=bar_chart(
-            bars, label=f"Papers matching per week{' (first 5,000 matches)' if capped else ''}"
-        ),
+        chart=bar_chart(bars, label=_chart_label(capped)),
         chart_total=sum(count for _, count in bars),
         capped=capped,
         has_next=results.offset + len(results.hits) < results.total,
