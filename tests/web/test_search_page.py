@@ -30,7 +30,10 @@ def test_keyword_search_highlights_and_escapes(client: TestClient, engine: Engin
     assert page.status_code == 200
     assert "<mark>Tokenizers</mark> &lt;b&gt;unbound&lt;/b&gt;" in page.text
     assert "Unrelated graphs" not in page.text
-    assert '<svg class="bars"' in page.text and "1 paper holding every word of the search, published" in page.text
+    assert (
+        '<svg class="bars"' in page.text
+        and "1 paper holding every word of the search, published" in page.text
+    )
     assert 'rel="alternate" type="application/rss+xml"' in page.text
 
 
