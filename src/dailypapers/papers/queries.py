@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.accounts.models import User
@@ -139,14 +140,13 @@ def paper_cards(
     newest = (Paper.published_at.desc().nulls_last(), Paper.id.desc())
     order = (votes.desc(), *newest) if sort != "published" else newest
     rows = session.execute(
-        select(Paper, votes, comment_count().label("comments"))
+        select(*_CARD_COLUMNS, votes, comment_count().label("comments"))
         .where(*visible)
         .order_by(*order)
-        .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return [_card(paper, upvotes, comments) for paper, upvotes, comments in rows], total
+    return _cards(session, rows), total
 
 
 def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
@@ -154,12 +154,97 @@ def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
     if not ids:
         return []
     rows = session.execute(
-        select(Paper, upvote_count(), comment_count())
-        .where(Paper.id.in_(ids))
-        .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
+        select(*_CARD_COLUMNS, upvote_count(), comment_count()).where(Paper.id.in_(ids))
     ).all()
-    by_id = {paper.id: _card(paper, votes, comments) for paper, votes, comments in rows}
+    by_id = {card.paper_id: card for card in _cards(session, rows)}
     return [by_id[i] for i in ids if i in by_id]
+
+
+# Cards are built from plain rows (no ORM objects: a list page holds a hundred papers and
+# their authors), the authors and organizations of a page read in one query each.
+_CARD_COLUMNS = (
+    Paper.id,
+    Paper.key,
+    Paper.title,
+    Paper.abstract,
+    Paper.num_authors,
+    Paper.organization_id,
+    Paper.published_at,
+    Paper.code_url,
+    Paper.project_url,
+    Paper.hidden,
+    Paper.featured,
+    Paper.ai_summary,
+    Paper.ai_keywords,
+)
+
+
+def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
+    """Cards from rows of _CARD_COLUMNS followed by upvotes and comments."""
+    ids = [row[0] for row in rows]
+    authors: dict[int, list[str]] = {}
+    if ids:
+        names = session.execute(
+            select(PaperAuthor.paper_id, Author.name)
+            .join(Author, Author.id == PaperAuthor.author_id)
+            .where(PaperAuthor.paper_id.in_(ids))
+            .order_by(PaperAuthor.paper_id, PaperAuthor.position)
+        )
+        for paper_id, name in names:
+            authors.setdefault(paper_id, []).append(name)
+    org_ids = {row[5] for row in rows if row[5] is not None}
+    orgs = (
+        {
+            org.id: OrganizationRef(org.id, org.name, org.full_name, org.avatar_url)
+            for org in session.execute(
+                select(
+                    Organization.id,
+                    Organization.name,
+                    Organization.full_name,
+                    Organization.avatar_url,
+                ).where(Organization.id.in_(org_ids))
+            )
+        }
+        if org_ids
+        else {}
+    )
+    return [
+        PaperCard(
+            key=key,
+            title=title,
+            abstract=abstract,
+            authors=authors.get(paper_id, []),
+            num_authors=num_authors,
+            organization=orgs.get(org_id) if org_id is not None else None,
+            published_at=published_at,
+            upvotes=upvotes,
+            num_comments=comments,
+            code_url=code_url,
+            project_url=project_url,
+            hidden=hidden,
+            featured=featured,
+            paper_id=paper_id,
+            ai_summary=ai_summary,
+            ai_keywords=ai_keywords,
+        )
+        for (
+            paper_id,
+            key,
+            title,
+            abstract,
+            num_authors,
+            org_id,
+            published_at,
+            code_url,
+            project_url,
+            hidden,
+            featured,
+            ai_summary,
+            ai_keywords,
+            upvotes,
+            comments,
+        ) in rows
+    ]
 
 
 def _trending_page(
