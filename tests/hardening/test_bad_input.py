@@ -8,8 +8,21 @@ from fastapi.testclient import TestClient
 from tests.hardening.conftest import TokenUser
 from tests.web.helpers import csrf
 
-FTS_SYNTAX = ['"unbalanced', "a*", "NEAR(attention need", "title:attention", "-attention", "((("]
+FTS_SYNTAX = ['"unbalanced', "a*", "NEAR(attention need", "title:attention", "-attention"]
 FTS_SYNTAX += ["attention)", '"" AND OR NOT', "^attention", "attention NEAR/3 *", "{title}:x"]
+NO_WORDS = ["(((", '"', '"" * : - ( )', "^*^", "{}:"]
+
+
+@pytest.mark.usefixtures("papers")
+def test_a_search_without_words_is_a_400_that_says_so(client: TestClient) -> None:
+    for query in NO_WORDS:
+        for answer in (
+            client.get("/search", params={"q": query, "mode": "keyword"}),
+            client.get("/api/papers/search", params={"q": query}),
+            client.get("/search/feed.rss", params={"q": query}),
+        ):
+            assert answer.status_code == 400, (query, answer.request.url, answer.text[:200])
+            assert "has no words to look for" in answer.text, answer.text[:300]
 
 
 @pytest.mark.usefixtures("papers")

@@ -38,8 +38,10 @@ def test_keyword_search_highlights_and_escapes(client: TestClient, engine: Engin
 
 
 def test_nasty_queries_and_bad_filters(client: TestClient) -> None:
-    for query in ['"unbalanced', "NEAR(a b", "title:x -y*", "((("]:
+    for query in ['"unbalanced', "NEAR(a b", "title:x -y*"]:
         assert client.get("/search", params={"q": query, "mode": "keyword"}).status_code == 200
+    empty = client.get("/search", params={"q": "(((", "mode": "keyword"})
+    assert empty.status_code == 400 and "has no words to look for" in empty.text
     bad = client.get("/search", params={"q": "x", "from": "2025-13-40"})
     assert bad.status_code == 400 and "is not a date" in bad.text
     assert client.get("/search").status_code == 200

@@ -40,7 +40,7 @@ from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.search_results import search_cards
+from dailypapers.web.search_results import require_words, search_cards
 
 router = APIRouter(tags=["papers"])
 # Documents the Bearer scheme of the write routes (ApiWriter reads the header itself).
@@ -140,6 +140,7 @@ async def search(
 ) -> Response:
     enforce(request, "search")
     query = " ".join(q.split())
+    require_words(query)
     base_url = _base_url(request)
 
     def render(session: Session) -> Rendered:

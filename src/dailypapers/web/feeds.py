@@ -32,7 +32,7 @@ from dailypapers.papers.queries import (
 )
 from dailypapers.web.cache import Rendered, serve_cached
 from dailypapers.web.pages import TRENDING_DAYS
-from dailypapers.web.search_results import search_cards
+from dailypapers.web.search_results import require_words, search_cards
 
 router = APIRouter(tags=["feeds"])
 Format = Literal["rss", "atom"]
@@ -46,7 +46,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FEED_RESPONSES: dict[int | str, dict[str, object]] = {
     200: {"content": {MEDIA_TYPES["rss"]: {}, MEDIA_TYPES["atom"]: {}}},
     304: {"description": "Not modified (If-None-Match matched the ETag)."},
-    400: {"description": "A malformed day, week or month."},
+    400: {"description": "A malformed day, week or month, or a search without words."},
     404: {"description": "No such organization or author."},
 }
 
@@ -201,6 +201,7 @@ async def search_feed(
     q: str = Query("", max_length=500, description="The search, as on /search."),
 ) -> Response:
     query = " ".join(q.split())
+    require_words(query)
 
     def content(session: Session) -> FeedContent:
         found = search_cards(session, query=query, limit=FEED_SIZE)

@@ -16,6 +16,7 @@ from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
+from dailypapers.web.search_results import require_words
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -65,6 +66,7 @@ def search(
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
+    require_words(q)
     filters = SearchFilters(
         published_from=_date(since, "from"),
         published_to=_date(until, "to"),

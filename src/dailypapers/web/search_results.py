@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
 from dailypapers.search.embedder import default_embedder
 from dailypapers.search.service import Mode, search_papers
+from dailypapers.search.text import parse_query
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +39,17 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         embedder=lambda: default_embedder(),
     )
     return Found([hit.card for hit in results.hits], None, results.mode)
+
+
+def require_words(query: str) -> None:
+    """400 for a search with no letter or digit (only quotes, operators, brackets...).
+
+    Query syntax is never passed to the index: a search that holds words is run on its
+    words alone, so `"attention*` finds attention; one without any has nothing to look for.
+    """
+    if query.strip() and not parse_query(query).terms:
+        raise HTTPException(
+            status_code=400,
+            detail=f"The search {query!r} has no words to look for: it needs letters or "
+            "digits (quotes, *, :, -, NEAR, AND, brackets and the like are ignored).",
+        )
