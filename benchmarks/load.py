@@ -138,7 +138,12 @@ def _arguments() -> argparse.Namespace:
         "--search-share", type=int, default=20, help="percent of searches (votes stay 10)"
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--warmup", type=int, default=30, help="seconds of traffic first")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=120,
+        help="seconds of traffic first: caches, pools, heaps and PostgreSQL's buffers fill",
+    )
     parser.add_argument("--workers", type=int, default=4, help="server processes")
     parser.add_argument("--keep-postgres", action="store_true", help="leave it running")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
