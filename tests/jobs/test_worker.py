@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
+from dailypapers.jobs import worker
 from dailypapers.jobs.models import JobRun
 from dailypapers.jobs.registry import Job, JobContext, registered_jobs
-from dailypapers.jobs.worker import run_due, run_forever
+from dailypapers.jobs.worker import HEARTBEAT_LOST, claim, run_due, run_forever
 from dailypapers.papers.models import DailyEntry, Paper
 from dailypapers.settings import Settings, get_settings
 from tests.ingest.replay import Answer, Replay
@@ -82,6 +83,47 @@ def test_two_workers_never_run_the_same_slot(engine: Engine, settings: Settings)
         thread.join()
     assert job.calls == ["2026-02-19"]
     assert [status for _, _, status, _ in _runs(engine)] == ["ok"]
+
+
+def test_a_run_whose_heartbeat_stopped_is_taken_over(engine: Engine) -> None:
+    """A worker on another machine died mid-job: its run is taken over once it stops beating."""
+    hour_ago = NOON - timedelta(hours=1)
+    with unit_of_work(engine) as session:
+        beats = {"lost": NOON - HEARTBEAT_LOST, "alive": NOON - timedelta(seconds=30)}
+        for slot, beat in beats.items():
+            session.add(
+                JobRun(
+                    name="far",
+                    slot=slot,
+                    worker="another-machine:1",
+                    status="running",
+                    started_at=hour_ago,
+                    heartbeat_at=beat,
+                )
+            )
+    retry = timedelta(minutes=5)
+    assert claim(engine, "far", "lost", "here:2", now=NOON, retry=retry) is not None
+    assert claim(engine, "far", "alive", "here:2", now=NOON, retry=retry) is None
+    with unit_of_work(engine) as session:
+        taken = session.scalar(select(JobRun).where(JobRun.slot == "lost"))
+        assert taken is not None and (taken.worker, taken.heartbeat_at) == ("here:2", None)
+
+
+def test_a_running_job_stamps_its_heartbeat(
+    engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "HEARTBEAT_EVERY", timedelta(seconds=0.1))
+    seen: list[datetime | None] = []
+
+    def slow(context: JobContext) -> str:
+        time.sleep(0.8)
+        with unit_of_work(engine) as session:
+            seen.append(session.scalar(select(JobRun.heartbeat_at)))
+        return "done"
+
+    run_due(engine, settings, [Job("beating", lambda s: "daily 00:00", slow)], now=NOON)
+    assert seen and seen[0] is not None
+    assert seen[0] > datetime.now(UTC) - timedelta(minutes=1)
 
 
 def test_the_loop_survives_a_failing_job_and_stops_on_request(

@@ -2,9 +2,10 @@
 
 Each run is claimed by inserting a `job_runs` row (unique job name and slot), so two workers
 never run the same slot; a run is then marked `ok` or `failed` with its error. A failed run
-is tried again within its slot after `worker_retry_minutes`; a run left `running` by a
-worker that died is taken over at once when that worker ran on this host (its process is
-gone), else after `STALE_AFTER`.
+is tried again within its slot after `worker_retry_minutes`. While a job runs, its worker
+stamps the run every HEARTBEAT_EVERY; a run left `running` by a worker that died is taken
+over at once when that worker ran on this host (its process is gone), else once its last
+stamp is HEARTBEAT_LOST old (a worker on another machine, or cut off from the database).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, false, or_, select, update
+from sqlalchemy import Engine, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dailypapers.db.base import utcnow
@@ -31,7 +32,8 @@ from dailypapers.settings import Settings
 
 log = logging.getLogger("dailypapers.worker")
 
-STALE_AFTER = timedelta(hours=6)  # a run still "running" this long ago: its worker died
+HEARTBEAT_EVERY = timedelta(seconds=30)
+HEARTBEAT_LOST = timedelta(minutes=3)  # no stamp for this long: the run's worker is gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ def claim(
         owner = session.scalar(
             select(JobRun.worker).where(JobRun.name == name, JobRun.slot == slot)
         )
+        lost = HEARTBEAT_LOST
         dead = JobRun.worker == owner if _died_here(owner) else false()
         again = (
             update(JobRun)
@@ -97,11 +100,14 @@ def claim(
             .where(
                 or_(
                     (JobRun.status == "failed") & (JobRun.finished_at <= now - retry),
-                    (JobRun.status == "running") & (JobRun.started_at <= now - STALE_AFTER),
+                    (JobRun.status == "running")
+                    & (func.coalesce(JobRun.heartbeat_at, JobRun.started_at) <= now - lost),
                     (JobRun.status == "running") & dead,  # killed mid-job: resume at once
                 )
             )
-            .values(status="running", worker=worker, started_at=now, finished_at=None)
+            .values(
+                status="running", worker=worker, started_at=now, finished_at=None, heartbeat_at=None
+            )
             .returning(JobRun.id)
         )
         return session.scalar(again)
@@ -110,7 +116,7 @@ def claim(
 def _died_here(worker: str | None) -> bool:
     """True when `worker` (host:pid) ran on this host and that process is gone.
 
-    A worker killed on another machine is recognised only after STALE_AFTER."""
+    A worker killed on another machine is recognised by its missing heartbeat."""
     host, _, pid = (worker or "").rpartition(":")
     if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
         return False
@@ -131,6 +137,11 @@ def _run(
     context = JobContext(
         settings, engine, slot, now, logging.getLogger(f"dailypapers.job.{job.name}")
     )
+    beating = threading.Event()
+    heart = threading.Thread(
+        target=_beat, args=(engine, run_id, beating), name=f"heartbeat-{job.name}", daemon=True
+    )
+    heart.start()
     try:
         message = job.run(context) or "done"
         status, error = "ok", None
@@ -138,6 +149,9 @@ def _run(
         log.exception("job %s (%s) failed", job.name, slot)
         message = f"{type(exc).__name__}: {exc}"
         status, error = "failed", traceback.format_exc()[-4000:]
+    finally:
+        beating.set()
+        heart.join()
     seconds = time.monotonic() - started
     with unit_of_work(engine) as session:
         session.execute(
@@ -148,6 +162,18 @@ def _run(
     if status == "ok":
         log.info("job %s (%s) ok in %.1f s: %s", job.name, slot, seconds, message)
     return RunResult(job.name, slot, status, message, seconds)
+
+
+def _beat(engine: Engine, run_id: int, stop: threading.Event) -> None:
+    """Stamp the run every HEARTBEAT_EVERY until `stop`; a failed stamp is retried."""
+    while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+        try:
+            with unit_of_work(engine) as session:
+                session.execute(
+                    update(JobRun).where(JobRun.id == run_id).values(heartbeat_at=utcnow())
+                )
+        except Exception:  # the database is away: the next beat tries again
+            log.warning("job run %s: could not record its heartbeat", run_id, exc_info=True)
 
 
 def run_forever(
