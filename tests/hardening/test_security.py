@@ -15,7 +15,7 @@ from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.ratelimit import LIMITS, Limit, RateLimiter
+from dailypapers.web.ratelimit import LIMITS, SWEEP_EVERY, Limit, RateLimiter
 from tests.hardening.conftest import TokenUser
 from tests.web.helpers import csrf, post_form, sign_up
 
@@ -128,3 +128,16 @@ def test_lock_grows_and_is_capped() -> None:
     assert lock_seconds(FREE_FAILURES) == LOCK_SECONDS
     assert lock_seconds(FREE_FAILURES + 3) == 8 * LOCK_SECONDS
     assert lock_seconds(FREE_FAILURES + 40) == 3600
+
+
+def test_the_limiter_forgets_clients_whose_window_has_passed() -> None:
+    """A public site sees endless addresses: the limiter must not keep every one."""
+    limiter = RateLimiter({"search": Limit(3, 60), "signup": Limit(5, 3600)})
+    for n in range(SWEEP_EVERY - 1):
+        assert limiter.hit("search", f"10.0.{n // 250}.{n % 250}", now=0.0) == 0.0
+    limiter.hit("signup", "10.9.9.9", now=0.0)  # a longer window: still held later
+    assert limiter.tracked() == SWEEP_EVERY
+    for n in range(SWEEP_EVERY):  # a minute later, one client keeps searching
+        limiter.hit("search", "10.8.8.8", now=61.0 + n / 1000)
+    assert limiter.tracked() == 2  # the searcher and the sign-up, nobody else
+    assert limiter.hit("search", "10.8.8.8", now=62.0) > 0  # its own limit still holds

@@ -1,6 +1,8 @@
 """Per-client rate limits: a sliding window of hits kept in this process's memory.
 
-Each web process counts on its own, so N processes allow up to N times the limit.
+Each web process counts on its own, so N processes allow up to N times the limit. Clients
+whose hits have all left their window are forgotten (every SWEEP_EVERY hits), so the memory
+held stays bounded by the clients of the last hour, not by every address ever seen.
 """
 
 from __future__ import annotations
@@ -32,17 +34,24 @@ LIMITS = {
 }
 
 
+SWEEP_EVERY = 1000
+
+
 class RateLimiter:
     def __init__(self, limits: dict[str, Limit]) -> None:
         self.limits = limits
         self._hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self._since_sweep = 0
 
     def hit(self, action: str, client: str, *, now: float | None = None) -> float:
         """Record a hit; return 0 when allowed, else the seconds to wait."""
         limit = self.limits[action]
         now = time.monotonic() if now is None else now
         with self._lock:
+            self._since_sweep += 1
+            if self._since_sweep >= SWEEP_EVERY:
+                self._sweep(now)
             window = self._hits[(action, client)]
             while window and window[0] <= now - limit.seconds:
                 window.popleft()
@@ -50,6 +59,21 @@ class RateLimiter:
                 return window[0] + limit.seconds - now
             window.append(now)
             return 0.0
+
+    def tracked(self) -> int:
+        """How many (action, client) windows are held."""
+        with self._lock:
+            return len(self._hits)
+
+    def _sweep(self, now: float) -> None:
+        self._since_sweep = 0
+        stale = [
+            key
+            for key, window in self._hits.items()
+            if not window or window[-1] <= now - self.limits[key[0]].seconds
+        ]
+        for key in stale:
+            del self._hits[key]
 
     def reset(self) -> None:
         with self._lock:
