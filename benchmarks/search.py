@@ -10,8 +10,9 @@ What it does:
 - holds out the last 200 papers of the 75k snapshot: 100 of their titles are title queries,
   and the first two or three content words of the other 100 titles are short keyword
   queries; none of them is in the searched corpus;
-- loads the corpus into a fresh database through SQLAlchemy Core (triggers index it), with
-  the precomputed vectors of ../shared/data (the hour of embedding is skipped), then builds
+- loads the corpus into a fresh database through SQLAlchemy Core (full text indexed once per
+  batch, as imports do), with the precomputed vectors of ../shared/data (the hour of
+  embedding is skipped), then builds
   the vector index and counts the term statistics, as `dailypapers index embed` would;
   the 1M corpus is synthetic, see benchmarks/search_corpus.py (its copies carry no authors);
 - recall@10 of the vector index against exact search, for the 200 query vectors;

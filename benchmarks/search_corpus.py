@@ -29,6 +29,7 @@ import numpy as np
 from sqlalchemy import Engine, insert, select
 
 from dailypapers.papers.models import Author, Organization, Paper, PaperAuthor
+from dailypapers.search.deferral import deferred_fulltext
 from dailypapers.search.embedder import MODEL_NAME
 from dailypapers.search.models import Embedding
 from dailypapers.search.text import embedding_text, text_hash
@@ -154,13 +155,15 @@ def load(
                     author_ids[name] = len(author_ids) + 1
                     new_authors.append({"id": author_ids[name], "name": name})
                 links.append({"paper_id": pid, "position": position, "author_id": author_ids[name]})
-        with engine.begin() as conn:
+        with engine.begin() as conn, deferred_fulltext(conn) as unindexed:
+            # as `dailypapers import` does: full text indexed once per batch, not per row
             if new_authors:
                 conn.execute(insert(Author), new_authors)
             conn.execute(insert(Paper), papers)
             if links:
                 conn.execute(insert(PaperAuthor), links)
             conn.execute(insert(Embedding), embeddings)
+            unindexed.created += [row["id"] for row in papers]
         pending.clear()
 
     for row in rows:

@@ -42,6 +42,11 @@ class Neighbour:
     similarity: float  # cosine
 
 
+# A graph built by several threads can miss a neighbour; up to this many vectors a scan of
+# them all costs a few milliseconds and is exact (and the same on every run).
+EXACT_SEARCH_UP_TO = 10_000
+
+
 class VectorIndex(Protocol):
     def search(
         self, session: Session, *, vector: np.ndarray, model: str, limit: int
@@ -201,7 +206,10 @@ class UsearchVectorIndex:
             size_beam = min(1024, len(index) // 1000)  # type: ignore[arg-type]
             expansion = max(self.params["expansion_search"], limit, size_beam)
             index.expansion_search = expansion  # type: ignore[attr-defined]
-            found = index.search(np.asarray(vector, dtype=np.float32), limit, threads=1)  # type: ignore[attr-defined]
+            small = len(index) <= EXACT_SEARCH_UP_TO  # type: ignore[arg-type]
+            found = index.search(  # type: ignore[attr-defined]
+                np.asarray(vector, dtype=np.float32), limit, threads=1, exact=small
+            )
         return [
             Neighbour(int(k), 1.0 - float(d))
             for k, d in zip(found.keys, found.distances, strict=True)
