@@ -92,16 +92,15 @@ def claim(
         owner = session.scalar(
             select(JobRun.worker).where(JobRun.name == name, JobRun.slot == slot)
         )
-        lost = HEARTBEAT_LOST
         dead = JobRun.worker == owner if _died_here(owner) else false()
+        last_sign = func.coalesce(JobRun.heartbeat_at, JobRun.started_at)
         again = (
             update(JobRun)
             .where(JobRun.name == name, JobRun.slot == slot)
             .where(
                 or_(
                     (JobRun.status == "failed") & (JobRun.finished_at <= now - retry),
-                    (JobRun.status == "running")
-                    & (func.coalesce(JobRun.heartbeat_at, JobRun.started_at) <= now - lost),
+                    (JobRun.status == "running") & (last_sign <= now - HEARTBEAT_LOST),
                     (JobRun.status == "running") & dead,  # killed mid-job: resume at once
                 )
             )

@@ -154,7 +154,9 @@ def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
     if not ids:
         return []
     rows = session.execute(
-        select(*_CARD_COLUMNS, upvote_count(), comment_count()).where(Paper.id.in_(ids))
+        select(
+            *_CARD_COLUMNS, upvote_count().label("upvotes"), comment_count().label("comments")
+        ).where(Paper.id.in_(ids))
     ).all()
     by_id = {card.paper_id: card for card in _cards(session, rows)}
     return [by_id[i] for i in ids if i in by_id]
@@ -180,8 +182,8 @@ _CARD_COLUMNS = (
 
 
 def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
-    """Cards from rows of _CARD_COLUMNS followed by upvotes and comments."""
-    ids = [row[0] for row in rows]
+    """Cards from rows of _CARD_COLUMNS with `upvotes` and `comments`."""
+    ids = [row.id for row in rows]
     authors: dict[int, list[str]] = {}
     if ids:
         names = session.execute(
@@ -192,7 +194,7 @@ def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
         )
         for paper_id, name in names:
             authors.setdefault(paper_id, []).append(name)
-    org_ids = {row[5] for row in rows if row[5] is not None}
+    org_ids = {row.organization_id for row in rows if row.organization_id is not None}
     orgs = (
         {
             org.id: OrganizationRef(org.id, org.name, org.full_name, org.avatar_url)
@@ -210,40 +212,24 @@ def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
     )
     return [
         PaperCard(
-            key=key,
-            title=title,
-            abstract=abstract,
-            authors=authors.get(paper_id, []),
-            num_authors=num_authors,
-            organization=orgs.get(org_id) if org_id is not None else None,
-            published_at=published_at,
-            upvotes=upvotes,
-            num_comments=comments,
-            code_url=code_url,
-            project_url=project_url,
-            hidden=hidden,
-            featured=featured,
-            paper_id=paper_id,
-            ai_summary=ai_summary,
-            ai_keywords=ai_keywords,
+            key=row.key,
+            title=row.title,
+            abstract=row.abstract,
+            authors=authors.get(row.id, []),
+            num_authors=row.num_authors,
+            organization=orgs.get(row.organization_id) if row.organization_id else None,
+            published_at=row.published_at,
+            upvotes=row.upvotes,
+            num_comments=row.comments,
+            code_url=row.code_url,
+            project_url=row.project_url,
+            hidden=row.hidden,
+            featured=row.featured,
+            paper_id=row.id,
+            ai_summary=row.ai_summary,
+            ai_keywords=row.ai_keywords,
         )
-        for (
-            paper_id,
-            key,
-            title,
-            abstract,
-            num_authors,
-            org_id,
-            published_at,
-            code_url,
-            project_url,
-            hidden,
-            featured,
-            ai_summary,
-            ai_keywords,
-            upvotes,
-            comments,
-        ) in rows
+        for row in rows
     ]
 
 

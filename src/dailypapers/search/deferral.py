@@ -16,23 +16,17 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 
+from dailypapers.search.fulltext import POSTGRES_DOCUMENTS, SQLITE_DOCUMENTS
+
 _SQLITE_CHUNK = 500
 
 _SQLITE_INDEX = (
-    "INSERT INTO papers_fts(rowid, title, abstract, authors) "
-    "SELECT p.id, p.title, p.abstract, coalesce((SELECT group_concat(a.name, ', ') "
-    "FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
-    "WHERE pa.paper_id = p.id), '') FROM papers p WHERE p.id IN :ids"
+    f"INSERT INTO papers_fts(rowid, title, abstract, authors) {SQLITE_DOCUMENTS} WHERE p.id IN :ids"
 )
-# One statement for the batch: a join, planned with the tables' current statistics (a
-# per-row dp_paper_document() call runs a plan cached when the tables were small).
 _POSTGRES_INDEX = text(
     "INSERT INTO paper_search(paper_id, document) "
-    "SELECT p.id, dp_document(p.title, p.abstract, n.names) FROM papers p LEFT JOIN ("
-    "  SELECT pa.paper_id, string_agg(a.name, ', ' ORDER BY pa.position) AS names"
-    "  FROM paper_authors pa JOIN authors a ON a.id = pa.author_id"
-    "  WHERE pa.paper_id = ANY(:ids) GROUP BY pa.paper_id"
-    ") n ON n.paper_id = p.id WHERE p.id = ANY(:ids) "
+    + POSTGRES_DOCUMENTS.format(authors="WHERE pa.paper_id = ANY(:ids)")
+    + " WHERE p.id = ANY(:ids) "
     "ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document"
 ).bindparams(bindparam("ids", type_=postgresql.ARRAY(postgresql.INTEGER)))
 

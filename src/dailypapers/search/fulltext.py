@@ -11,7 +11,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import snowballstemmer
-from sqlalchemy import ColumnElement, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import (
+    ColumnElement,
+    TableClause,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
@@ -141,38 +152,62 @@ def _any(segments: list[Segment]) -> bool:
     return any(s.highlight for s in segments)
 
 
-class SqliteFullText:
-    """FTS5 with BM25; title weighted above abstract, authors searchable."""
+# What each backend's index holds for a paper, as one SELECT over papers: the rebuild reads
+# every paper through it, a bulk batch (`search.deferral`) the papers it wrote.
+SQLITE_DOCUMENTS = (
+    "SELECT p.id, p.title, p.abstract, coalesce((SELECT group_concat(a.name, ', ') "
+    "FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
+    "WHERE pa.paper_id = p.id), '') FROM papers p"
+)
+# A join, planned with the tables' current statistics (a per-row dp_paper_document() call
+# runs a plan cached when the tables were small). `{authors}` narrows the author list.
+POSTGRES_DOCUMENTS = (
+    "SELECT p.id, dp_document(p.title, p.abstract, n.names) FROM papers p LEFT JOIN ("
+    "  SELECT pa.paper_id, string_agg(a.name, ', ' ORDER BY pa.position) AS names"
+    "  FROM paper_authors pa JOIN authors a ON a.id = pa.author_id {authors}"
+    "  GROUP BY pa.paper_id"
+    ") n ON n.paper_id = p.id"
+)
 
-    fts = table("papers_fts", column("rowid"), column("title"), column("abstract"))
 
-    def __init__(
-        self, title_weight: float = 4.0, abstract_weight: float = 1.0, authors_weight: float = 1.0
-    ) -> None:
-        self.weights = (title_weight, abstract_weight, authors_weight)
-        self.stemmer = snowballstemmer.stemmer("porter")  # FTS5's porter tokenizer
-        self.budget = BUDGET
+class _BudgetedIndex:
+    """The search flow both backends share: every term first, then any term, each scored
+    within the budget; unranked matches for counting. A backend says how a list of terms
+    matches (`_match`) and how matches are ordered (`_order`)."""
+
+    source: TableClause  # the index table
+    key: ColumnElement[int]  # its paper id
+    stemmer: snowballstemmer.stemmer
+    budget: int
+
+    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
+        """The index's own query for these terms (all of them, or any)."""
+        raise NotImplementedError
+
+    def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+        raise NotImplementedError
 
     def _ranked(
         self,
         session: Session,
-        match: str,
+        match: ColumnElement[Any],
         limit: int,
         where: Sequence[ColumnElement[bool]],
         window: bool,
     ) -> list[int]:
-        fts = literal_column("papers_fts")
-        rowid = literal_column("papers_fts.rowid")
-        stmt = select(rowid).select_from(self.fts).where(fts.op("MATCH")(match))
-        if window:  # the newest BUDGET matches: rowids count up as papers arrive
-            newest = select(rowid).select_from(self.fts).where(fts.op("MATCH")(match))
-            floor = session.scalar(newest.order_by(rowid.desc()).offset(self.budget).limit(1))
+        matches = select(self.key).select_from(self.source).where(self._holds(match))
+        stmt = matches
+        if window:  # the newest `budget` matches: ids count up as papers arrive
+            newest = matches.order_by(self.key.desc()).offset(self.budget).limit(1)
+            floor = session.scalar(newest)
             if floor is not None:
-                stmt = stmt.where(rowid > floor)
+                stmt = stmt.where(self.key > floor)
         if where:
-            stmt = stmt.join(Paper, Paper.id == rowid).where(*where)
-        rank = func.bm25(fts, *self.weights)
-        return list(session.scalars(stmt.order_by(rank).limit(limit)))
+            stmt = stmt.join(Paper, Paper.id == self.key).where(*where)
+        return list(session.scalars(stmt.order_by(*self._order(match)).limit(limit)))
 
     def search(
         self,
@@ -185,11 +220,11 @@ class SqliteFullText:
         if not query.terms:
             return []
         p = plan(session, query.terms, self.stemmer, self.budget)
-        every_match = " AND ".join(f'"{t}"' for t in p.terms)
+        every_match = self._match(p.terms, every=True)
         every = self._ranked(session, every_match, limit, where, p.every_terms_cost > self.budget)
         if len(every) >= limit or len(p.terms) == 1:
             return every
-        any_match = " OR ".join(f'"{t}"' for t in p.any_terms)
+        any_match = self._match(p.any_terms, every=False)
         anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > self.budget)
         return _merge(every, anyone, limit)
 
@@ -204,13 +239,11 @@ class SqliteFullText:
     ) -> list[Any]:
         if not query.terms:
             return []
-        rowid = literal_column("papers_fts.rowid")
-        match = " AND ".join(f'"{t}"' for t in query.terms)
         stmt = (
             select(column)
-            .select_from(self.fts)
-            .join(Paper, Paper.id == rowid)
-            .where(literal_column("papers_fts").op("MATCH")(match), *where)
+            .select_from(self.source)
+            .join(Paper, Paper.id == self.key)
+            .where(self._holds(self._match(query.terms, every=True)), *where)
         )
         return list(session.scalars(stmt.limit(limit)))
 
@@ -219,15 +252,34 @@ class SqliteFullText:
     ) -> dict[int, Highlighted]:
         return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
 
+
+class SqliteFullText(_BudgetedIndex):
+    """FTS5 with BM25; title weighted above abstract, authors searchable."""
+
+    source = table("papers_fts", column("rowid"), column("title"), column("abstract"))
+    key = literal_column("papers_fts.rowid")
+    _fts = literal_column("papers_fts")
+
+    def __init__(
+        self, title_weight: float = 4.0, abstract_weight: float = 1.0, authors_weight: float = 1.0
+    ) -> None:
+        self.weights = (title_weight, abstract_weight, authors_weight)
+        self.stemmer = snowballstemmer.stemmer("porter")  # FTS5's porter tokenizer
+        self.budget = BUDGET
+
+    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
+        return literal(f" {'AND' if every else 'OR'} ".join(f'"{t}"' for t in terms))
+
+    def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
+        return self._fts.op("MATCH")(match)
+
+    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+        return [func.bm25(self._fts, *self.weights)]
+
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM papers_fts"))
         session.execute(
-            text(
-                "INSERT INTO papers_fts(rowid, title, abstract, authors) "
-                "SELECT p.id, p.title, p.abstract, coalesce((SELECT group_concat(a.name, ', ') "
-                "FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
-                "WHERE pa.paper_id = p.id), '') FROM papers p"
-            )
+            text(f"INSERT INTO papers_fts(rowid, title, abstract, authors) {SQLITE_DOCUMENTS}")
         )
         session.execute(text("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')"))
         return session.scalar(text("SELECT count(*) FROM papers_fts")) or 0
@@ -243,95 +295,34 @@ class SqliteFullText:
         return session.scalar(text("SELECT count(*) FROM search_term_stats")) or 0
 
 
-class PostgresFullText:
+class PostgresFullText(_BudgetedIndex):
     """A weighted tsvector (title A, abstract B, authors C) with a GIN index."""
 
-    search_table = table("paper_search", column("paper_id"), column("document"))
+    source = table("paper_search", column("paper_id"), column("document"))
+    key = source.c.paper_id
+    _document = source.c.document
 
     def __init__(self, weights: tuple[float, float, float, float] = (0.1, 0.2, 0.4, 1.0)) -> None:
         self.weights = weights  # D, C (authors), B (abstract), A (title), as ts_rank wants
         self.stemmer = snowballstemmer.stemmer("english")  # PostgreSQL's english config
         self.budget = POSTGRES_BUDGET
 
-    def _ranked(
-        self,
-        session: Session,
-        tsquery: str,
-        limit: int,
-        where: Sequence[ColumnElement[bool]],
-        window: bool,
-    ) -> list[int]:
-        doc, paper_id = self.search_table.c.document, self.search_table.c.paper_id
-        query = func.to_tsquery("english", tsquery)
-        stmt = select(paper_id).where(doc.op("@@")(query))
-        if window:  # the newest BUDGET matches: ids count up as papers arrive
-            newest = select(paper_id).where(doc.op("@@")(query)).order_by(paper_id.desc())
-            floor = session.scalar(newest.offset(self.budget).limit(1))
-            if floor is not None:
-                stmt = stmt.where(paper_id > floor)
-        if where:
-            stmt = stmt.join(Paper, Paper.id == paper_id).where(*where)
+    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
+        return func.to_tsquery("english", (" & " if every else " | ").join(terms))
+
+    def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
+        return self._document.op("@@")(match)
+
+    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
         weights = literal_column(
             "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
         )
-        rank = func.ts_rank(weights, doc, query, 1)
-        return list(session.scalars(stmt.order_by(rank.desc(), paper_id.desc()).limit(limit)))
-
-    def search(
-        self,
-        session: Session,
-        *,
-        query: ParsedQuery,
-        limit: int,
-        where: Sequence[ColumnElement[bool]] = (),
-    ) -> list[int]:
-        if not query.terms:
-            return []
-        p = plan(session, query.terms, self.stemmer, self.budget)
-        every = self._ranked(
-            session, " & ".join(p.terms), limit, where, p.every_terms_cost > self.budget
-        )
-        if len(every) >= limit or len(p.terms) == 1:
-            return every
-        anyone = self._ranked(
-            session, " | ".join(p.any_terms), limit, where, p.any_terms_cost > self.budget
-        )
-        return _merge(every, anyone, limit)
-
-    def matching(
-        self,
-        session: Session,
-        *,
-        query: ParsedQuery,
-        column: ColumnElement[Any],
-        limit: int,
-        where: Sequence[ColumnElement[bool]] = (),
-    ) -> list[Any]:
-        if not query.terms:
-            return []
-        doc, paper_id = self.search_table.c.document, self.search_table.c.paper_id
-        tsquery = func.to_tsquery("english", " & ".join(query.terms))
-        stmt = (
-            select(column)
-            .select_from(self.search_table)
-            .join(Paper, Paper.id == paper_id)
-            .where(doc.op("@@")(tsquery), *where)
-        )
-        return list(session.scalars(stmt.limit(limit)))
-
-    def highlight(
-        self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
-    ) -> dict[int, Highlighted]:
-        return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
+        return [func.ts_rank(weights, self._document, match, 1).desc(), self.key.desc()]
 
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM paper_search"))
-        session.execute(
-            text(
-                "INSERT INTO paper_search(paper_id, document) "
-                "SELECT id, dp_paper_document(id) FROM papers"
-            )
-        )
+        documents = POSTGRES_DOCUMENTS.format(authors="")
+        session.execute(text(f"INSERT INTO paper_search(paper_id, document) {documents}"))
         return session.scalar(text("SELECT count(*) FROM paper_search")) or 0
 
     def refresh_statistics(self, session: Session) -> int:

@@ -110,45 +110,36 @@ def _document_functions(author_config: str) -> list[str]:
     ]
 
 
+_TRIGGER_BODIES = {
+    "dp_paper_search_row": "INSERT INTO paper_search(paper_id, document) "
+    "VALUES (NEW.id, dp_paper_document(NEW.id)) "
+    "ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document;",
+    "dp_paper_search_authors_new": "UPDATE paper_search s SET document = "
+    "dp_paper_document(s.paper_id) WHERE s.paper_id IN (SELECT DISTINCT paper_id FROM new_rows);",
+    "dp_paper_search_authors_old": "UPDATE paper_search s SET document = "
+    "dp_paper_document(s.paper_id) WHERE s.paper_id IN (SELECT DISTINCT paper_id FROM old_rows);",
+    "dp_paper_search_author_rename": "UPDATE paper_search s SET document = "
+    "dp_paper_document(s.paper_id) "
+    "WHERE s.paper_id IN (SELECT paper_id FROM paper_authors WHERE author_id = NEW.id);",
+}
+
+
 def _trigger_functions(deferrable: bool) -> list[str]:
+    """0002_search's trigger functions; `deferrable` ones return at once while the
+    transaction has set dailypapers.defer_search."""
     guard = (
         "IF current_setting('dailypapers.defer_search', true) = 'on' THEN RETURN NULL; END IF;"
         if deferrable
         else ""
     )
     return [
-        f"""CREATE OR REPLACE FUNCTION dp_paper_search_row() RETURNS trigger
-        LANGUAGE plpgsql AS $$
+        f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           {guard}
-          INSERT INTO paper_search(paper_id, document) VALUES (NEW.id, dp_paper_document(NEW.id))
-          ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document;
+          {body}
           RETURN NULL;
-        END $$""",
-        f"""CREATE OR REPLACE FUNCTION dp_paper_search_authors_new() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-          {guard}
-          UPDATE paper_search s SET document = dp_paper_document(s.paper_id)
-          WHERE s.paper_id IN (SELECT DISTINCT paper_id FROM new_rows);
-          RETURN NULL;
-        END $$""",
-        f"""CREATE OR REPLACE FUNCTION dp_paper_search_authors_old() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-          {guard}
-          UPDATE paper_search s SET document = dp_paper_document(s.paper_id)
-          WHERE s.paper_id IN (SELECT DISTINCT paper_id FROM old_rows);
-          RETURN NULL;
-        END $$""",
-        f"""CREATE OR REPLACE FUNCTION dp_paper_search_author_rename() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-          {guard}
-          UPDATE paper_search s SET document = dp_paper_document(s.paper_id)
-          WHERE s.paper_id IN (SELECT paper_id FROM paper_authors WHERE author_id = NEW.id);
-          RETURN NULL;
-        END $$""",
+        END $$"""
+        for name, body in _TRIGGER_BODIES.items()
     ]
 
 
