@@ -4,7 +4,7 @@ tantivy (the Rust engine behind Quickwit) finds the best k matches of a query wi
 Block-Max WAND: the same top k as scoring every match, without scoring them all.
 
 The index is derived from the catalogue, like the vector index. Triggers (migration
-0007_search_text_log) list every paper whose title, abstract, authors or visibility changed
+0008_search_text_log) list every paper whose title, abstract, authors or visibility changed
 in `search_text_changes`. The folder holds generations of the index and `current.json`,
 which names the live generation and the last change it holds. Whoever finds the index
 behind - a search, the embedding job, an import - replays the committed changes under a

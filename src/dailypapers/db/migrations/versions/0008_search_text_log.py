@@ -1,7 +1,7 @@
 """search text log: SQLite logs every change to what keyword search indexes
 
-Revision ID: 0007_search_text_log
-Revises: 0006_job_heartbeat
+Revision ID: 0008_search_text_log
+Revises: 0007_rate_limits
 Create Date: 2026-11-29
 
 Keyword ranking on SQLite runs on a tantivy index in a folder beside the database file
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007_search_text_log"
-down_revision: str | None = "0006_job_heartbeat"
+revision: str = "0008_search_text_log"
+down_revision: str | None = "0007_rate_limits"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
