@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -48,8 +49,14 @@ class Period:
             )
         return f"{self.start:%B %Y}"
 
-    def shifted(self, steps: int) -> Period:
-        """The period `steps` periods later (or earlier when negative)."""
+    def shifted(self, steps: int) -> Period | None:
+        """The period `steps` periods later (or earlier); None past year 1 or 9999."""
+        try:
+            return self._shifted(steps)
+        except (OverflowError, ValueError):
+            return None
+
+    def _shifted(self, steps: int) -> Period:
         if self.kind == "day":
             return day_period(self.start + timedelta(days=steps))
         if self.kind == "week":
@@ -75,13 +82,13 @@ def days_ending(end: date, days: int) -> Period:
 
 def week_containing(day: date) -> Period:
     start = day - timedelta(days=day.weekday())
-    return Period("week", start, start + timedelta(days=6))
+    last = date.max - timedelta(days=6)  # 9999-W52 ends on 9999-12-31: clamped
+    return Period("week", start, start + timedelta(days=6) if start <= last else date.max)
 
 
 def month_period(year: int, month: int) -> Period:
     start = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return Period("month", start, following - timedelta(days=1))
+    return Period("month", start, start.replace(day=calendar.monthrange(year, month)[1]))
 
 
 def parse_period(kind: PeriodKind, text: str) -> Period:
@@ -93,7 +100,7 @@ def parse_period(kind: PeriodKind, text: str) -> Period:
             return week_containing(date.fromisocalendar(int(match[1]), int(match[2]), 1))
         if kind == "month" and (match := _MONTH.match(text)):
             return month_period(int(match[1]), int(match[2]))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise PeriodError(f"{text!r} is not a valid {kind}: {exc}") from None
     return _bad(text, kind)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -63,6 +63,21 @@ def submissions_today(session: Session, *, user: User, today: date) -> int:
     )
 
 
+def _check_not_listed(session: Session, arxiv_id: str, paper: Paper) -> None:
+    listed = session.scalar(select(func.min(DailyEntry.day)).where(DailyEntry.paper_id == paper.id))
+    if listed is not None:
+        raise SubmissionError(f"{arxiv_id} is already listed (on {listed.isoformat()}).")
+
+
+def _check_age(arxiv_id: str, published_at: datetime | None, *, user: User, today: date) -> None:
+    published = published_at.date() if published_at else None
+    if not user.is_admin and published and published < today - timedelta(days=MAX_AGE_DAYS):
+        raise SubmissionError(
+            f"{arxiv_id} was published on {published.isoformat()}; only papers from the last "
+            f"{MAX_AGE_DAYS} days can be submitted."
+        )
+
+
 def submit_paper(
     session: Session,
     *,
@@ -77,20 +92,15 @@ def submit_paper(
         raise SubmissionError(f"You can submit at most {max_per_day} papers a day.")
     paper = session.scalar(select(Paper).where(Paper.arxiv_id == arxiv_id))
     fetched = paper is None
-    if paper is None:
+    if paper is None:  # every rule is checked before anything is stored
         record = fetch(arxiv_id)
         if record is None:
             raise SubmissionError(f"arXiv has no paper {arxiv_id}.")
+        _check_age(arxiv_id, record.published_at, user=user, today=today)
         paper = load_paper(session, record).paper
-    listed = session.scalar(select(func.min(DailyEntry.day)).where(DailyEntry.paper_id == paper.id))
-    if listed is not None:
-        raise SubmissionError(f"{arxiv_id} is already listed (on {listed.isoformat()}).")
-    published = paper.published_at.date() if paper.published_at else None
-    if not user.is_admin and published and published < today - timedelta(days=MAX_AGE_DAYS):
-        raise SubmissionError(
-            f"{arxiv_id} was published on {published.isoformat()}; only papers from the last "
-            f"{MAX_AGE_DAYS} days can be submitted."
-        )
+    else:
+        _check_not_listed(session, arxiv_id, paper)
+        _check_age(arxiv_id, paper.published_at, user=user, today=today)
     session.add(
         DailyEntry(
             paper_id=paper.id, day=today, source="user", submitter_id=user.id, submitted_at=utcnow()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,6 +20,8 @@ from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.highlight import Segment, plain
 from dailypapers.search.models import Embedding
 from dailypapers.search.text import parse_query
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 SortOrder = Literal["relevance", "newest", "upvotes"]
@@ -40,7 +43,7 @@ class SearchFilters:
         clauses: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
         if self.published_from:
             clauses.append(Paper.published_at >= _start_of(self.published_from))
-        if self.published_to:
+        if self.published_to and self.published_to < date.max:  # 9999-12-31: no upper bound
             clauses.append(Paper.published_at < _start_of(self.published_to + timedelta(days=1)))
         if self.category:
             # categories is a JSON list of strings; its text holds each one quoted.
@@ -213,8 +216,9 @@ def _query_vector(
         return None, None
     try:
         return embedder().embed_query(text), None
-    except EmbedderUnavailable as exc:
-        return None, f"semantic search is unavailable ({exc}); showing keyword results"
+    except EmbedderUnavailable as exc:  # why goes to the log; the reader gets a plain notice
+        log.warning("semantic search unavailable: %s", exc)
+        return None, "Semantic search is unavailable right now; showing keyword results."
 
 
 def _visible(

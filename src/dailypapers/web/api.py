@@ -12,13 +12,11 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
 from dailypapers.papers.listings import Listing, listings
-from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, PeriodError, parse_period
 from dailypapers.papers.queries import Sort, paper_detail, period_list
 from dailypapers.papers.submit import SubmissionError, submit_paper
@@ -38,6 +36,7 @@ from dailypapers.web.api_schemas import (
 from dailypapers.web.cache import Rendered, serve_cached
 from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
 from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.search_results import require_words, search_cards
@@ -189,13 +188,6 @@ async def paper_as_markdown(request: Request, key: str) -> Response:
     return await serve_cached(request, ("markdown", key), render)
 
 
-def _paper_row(session: Session, key: str) -> Paper:
-    paper = session.scalar(select(Paper).where(Paper.key == key, Paper.hidden.is_(False)))
-    if paper is None:
-        raise HTTPException(404, f"No paper with id {key!r}.")
-    return paper
-
-
 @router.post(
     "/api/papers/{key}/upvote",
     response_model=VoteOut,
@@ -205,7 +197,7 @@ def _paper_row(session: Session, key: str) -> Paper:
 )
 def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> VoteOut:
     enforce(request, "vote", client=f"user:{user.id}")
-    state = toggle_upvote(session, user=user, paper=_paper_row(session, key))
+    state = toggle_upvote(session, user=user, paper=paper_or_404(session, key))
     return VoteOut(id=key, upvoted=state.voted, upvotes=state.upvotes)
 
 
@@ -248,7 +240,7 @@ def comment(
 ) -> CommentOut:
     enforce(request, "comment", client=f"user:{user.id}")
     try:
-        made = add_comment(session, user=user, paper=_paper_row(session, key), body=body.body)
+        made = add_comment(session, user=user, paper=paper_or_404(session, key), body=body.body)
     except CommentError as exc:
         raise HTTPException(400, str(exc)) from None
     author = UserOut(user=user.username, name=user.username, fullname=user.fullname or "")

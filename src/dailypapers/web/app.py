@@ -32,7 +32,7 @@ from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
-from dailypapers.web.render import render
+from dailypapers.web.render import PageRefusal, render, render_refusal
 from dailypapers.web.security import security_middleware
 
 HERE = Path(__file__).parent
@@ -74,6 +74,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(PageRefusal)(render_refusal)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)

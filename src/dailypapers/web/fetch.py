@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import PoliteFetcher
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.papers.submit import Fetcher, SubmissionError
 from dailypapers.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def fetch_one(settings: Settings, arxiv_id: str) -> PaperRecord | None:
@@ -28,9 +32,10 @@ def arxiv_fetcher(settings: Settings) -> Fetcher:
     def fetch(arxiv_id: str) -> PaperRecord | None:
         try:
             return fetch_one(settings, arxiv_id)
-        except Exception as exc:
+        except Exception as exc:  # the details go to the log, the user gets a plain sentence
+            log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)
             raise SubmissionError(
-                f"arXiv could not be asked about {arxiv_id} ({exc}); try again later."
+                f"arXiv could not be reached to look up {arxiv_id}; please try again later."
             ) from exc
 
     return fetch

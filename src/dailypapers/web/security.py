@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import HTTPException, Request, Response
 
 from dailypapers.web.private import apply_private_rule
+from dailypapers.web.server_error import server_error
 
 CSRF_COOKIE = "dp_csrf"
 CSRF_FIELD = "csrf_token"
@@ -66,7 +67,10 @@ async def security_middleware(
     token = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not token or len(token) != 43
     request.state.csrf_token = secrets.token_urlsafe(32) if fresh else token
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception:  # a bug: a logged 500 page that still gets the headers below
+        response = server_error(request)
     if fresh:
         response.set_cookie(
             cookie_name(request, CSRF_COOKIE),
