@@ -1,18 +1,20 @@
-"""Signing up and posting forms the way a browser does: with the CSRF cookie's token."""
+"""Signing up and posting forms the way a browser does: with the token its page carries."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from dailypapers.web.security import CSRF_COOKIE
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def csrf(client: TestClient) -> str:
-    if CSRF_COOKIE not in client.cookies:
-        client.get("/login")
-    return client.cookies[CSRF_COOKIE]
+def csrf(client: TestClient, page: str = "/login") -> str:
+    """The token a page's forms carry for this browser (it changes with the session)."""
+    found = TOKEN.search(client.get(page).text)
+    assert found, f"no CSRF token on {page}"
+    return found.group(1)
 
 
 def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]

@@ -58,7 +58,7 @@ def user_for_reset_token(session: Session, *, secret_key: str, token: str, max_a
 
 
 def set_password(session: Session, *, user: User, new: str) -> None:
-    check_password_rules(new)
+    check_password_rules(new, username=user.username, email=user.email)
     user.password_hash = hash_password(new)
     session.flush()
 
