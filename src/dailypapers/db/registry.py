@@ -8,6 +8,7 @@ from dailypapers.digest import models as digest_models
 from dailypapers.jobs import models as jobs_models
 from dailypapers.mail import models as mail_models
 from dailypapers.papers import models as papers_models
+from dailypapers.ratelimits import models as ratelimits_models
 from dailypapers.search import models as search_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "jobs_models",
     "mail_models",
     "papers_models",
+    "ratelimits_models",
     "search_models",
 ]
