@@ -11,10 +11,16 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf(client: TestClient, page: str = "/login") -> str:
-    """The token a page's forms carry for this browser (it changes with the session)."""
-    found = TOKEN.search(client.get(page).text)
-    assert found, f"no CSRF token on {page}"
-    return found.group(1)
+    """The token a page's forms carry for this browser; read again when its cookies change
+    (the token is bound to the session)."""
+    cache: dict[tuple[tuple[str, str], ...], str] = client.__dict__.setdefault("_csrf", {})
+    key = tuple(sorted(client.cookies.items()))
+    if key not in cache:
+        found = TOKEN.search(client.get(page).text)
+        assert found, f"no CSRF token on {page}"
+        cache[tuple(sorted(client.cookies.items()))] = found.group(1)
+        return found.group(1)
+    return cache[key]
 
 
 def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]
