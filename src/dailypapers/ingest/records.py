@@ -83,7 +83,7 @@ SUBMITTER_WIDTH = 200
 
 
 # arXiv ids: 2502.12345 (since 2007) or hep-th/9901001 (before); a version is kept apart.
-ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})$")
+ARXIV_ID = re.compile(r"^(?:[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})$")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 

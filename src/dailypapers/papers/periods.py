@@ -8,10 +8,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from dailypapers.papers.period_patterns import DAY_PATTERN, MONTH_PATTERN, WEEK_PATTERN
+
 PeriodKind = Literal["day", "week", "month"]
 SpanKind = Literal["day", "week", "month", "range"]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_SHAPES = {
+    "day": re.compile(DAY_PATTERN),
+    "week": re.compile(WEEK_PATTERN),
+    "month": re.compile(MONTH_PATTERN),
+}
+_FORMS = {"day": r"^\d{4}-\d{2}-\d{2}$", "week": _WEEK.pattern, "month": _MONTH.pattern}
 
 
 class PeriodError(ValueError):
@@ -92,10 +100,17 @@ def month_period(year: int, month: int) -> Period:
 
 
 def parse_period(kind: PeriodKind, text: str) -> Period:
-    """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong."""
+    """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong.
+
+    Exactly the strings of `period_patterns` are accepted (what the API's schema publishes).
+    """
+    if not _SHAPES[kind].match(text):
+        if re.match(_FORMS[kind], text):  # the right form, but not in the calendar
+            raise PeriodError(f"{text!r} is not a valid {kind}: there is no such {kind}")
+        _bad(text, kind)
     try:
         if kind == "day":
-            return day_period(date.fromisoformat(text) if len(text) == 10 else _bad(text, kind))
+            return day_period(date.fromisoformat(text))
         if kind == "week" and (match := _WEEK.match(text)):
             return week_containing(date.fromisocalendar(int(match[1]), int(match[2]), 1))
         if kind == "month" and (match := _MONTH.match(text)):

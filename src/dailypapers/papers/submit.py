@@ -17,13 +17,32 @@ from dailypapers.ingest.records import PaperRecord
 from dailypapers.papers.models import DailyEntry, Paper
 
 MAX_AGE_DAYS = 14
-_NEW_ID = r"\d{4}\.\d{4,5}"
-_OLD_ID = r"[a-z-]+(?:\.[A-Z]{2})?/\d{7}"
-_ARXIV_REF = re.compile(
-    rf"^(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)?(?:arxiv:)?"
-    rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>\d+))?(?:\.pdf)?/?$",
-    re.IGNORECASE,
+_NEW_ID = r"[0-9]{4}\.[0-9]{4,5}"
+_OLD_ID = r"[a-z-]+(?:\.[A-Z]{2})?/[0-9]{7}"
+_ARXIV_REF_TEXT = (
+    r"(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/)?(?:arxiv:)?"
+    rf"(?P<id>{_NEW_ID}|{_OLD_ID})(?:v(?P<version>[0-9]+))?(?:\.pdf)?/?"
 )
+_ARXIV_REF = re.compile(f"^{_ARXIV_REF_TEXT}$", re.IGNORECASE | re.ASCII)
+
+
+def _any_case(pattern: str) -> str:
+    """`pattern` with every ASCII letter as [xX] (outside escapes and groups' names)."""
+    pattern = re.sub(r"\(\?P<\w+>", "(?:", pattern)
+    return (
+        re.sub(
+            r"\\.|\[[^\]]*\]|[A-Za-z]",
+            lambda m: m[0] if len(m[0]) > 1 else f"[{m[0].lower()}{m[0].upper()}]",
+            pattern,
+        )
+        .replace("[a-z-]", "[a-zA-Z-]")
+        .replace("[A-Z]", "[a-zA-Z]")
+    )
+
+
+# The same rule for the API's schema (no flags there): what `parse_arxiv_ref` accepts,
+# surrounding white space included (it is stripped).
+ARXIV_REF_PATTERN = rf"^\s*{_any_case(_ARXIV_REF_TEXT)}\s*$"
 
 Fetcher = Callable[[str], PaperRecord | None]
 
