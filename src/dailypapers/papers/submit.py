@@ -48,7 +48,12 @@ Fetcher = Callable[[str], PaperRecord | None]
 
 
 class SubmissionError(ValueError):
-    """A submission refused, with a message for the user."""
+    """A submission refused, with a message for the user and the HTTP status that fits:
+    400 a rule refused it, 404 arXiv has no such paper, 503 arXiv could not be asked."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,7 @@ def submit_paper(
     if paper is None:  # every rule is checked before anything is stored
         record = fetch(arxiv_id)
         if record is None:
-            raise SubmissionError(f"arXiv has no paper {arxiv_id}.")
+            raise SubmissionError(f"arXiv has no paper {arxiv_id}.", status=404)
         _check_age(arxiv_id, record.published_at, user=user, today=today)
         paper = load_paper(session, record).paper
     else:

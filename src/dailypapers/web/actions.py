@@ -151,5 +151,6 @@ def submit(
             max_per_day=settings.max_submissions_per_day,
         )
     except SubmissionError as exc:  # nothing of it is kept: the transaction rolls back
-        raise PageRefusal("submit.html", {"error": str(exc), "ref": arxiv}) from None
+        context = {"error": str(exc), "ref": arxiv}
+        raise PageRefusal("submit.html", context, status_code=exc.status) from None
     return _back_to(done.paper.key)

@@ -205,7 +205,11 @@ def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> 
     "/api/daily_papers",
     response_model=PaperListItem,
     status_code=201,
-    responses=_WRITE_ERRORS,
+    responses={
+        **_WRITE_ERRORS,
+        404: {"model": ErrorOut, "description": "arXiv has no such paper."},
+        503: {"model": ErrorOut, "description": "arXiv could not be reached; see Retry-After."},
+    },
     summary="Submit an arXiv paper to today's list",
     dependencies=_BEARER,
 )
@@ -223,7 +227,8 @@ def submit(
             max_per_day=settings.max_submissions_per_day,
         )
     except SubmissionError as exc:
-        raise HTTPException(400, str(exc)) from None
+        retry = {"Retry-After": "60"} if exc.status == 503 else None
+        raise HTTPException(exc.status, str(exc), headers=retry) from None
     return list_item(_one(session, done.paper.key), _base_url(request))
 
 

@@ -35,7 +35,8 @@ def arxiv_fetcher(settings: Settings) -> Fetcher:
         except Exception as exc:  # the details go to the log, the user gets a plain sentence
             log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)
             raise SubmissionError(
-                f"arXiv could not be reached to look up {arxiv_id}; please try again later."
+                f"arXiv could not be reached to look up {arxiv_id}; please try again later.",
+                status=503,
             ) from exc
 
     return fetch
