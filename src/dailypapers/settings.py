@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     password_reset_minutes: int = Field(
         60, ge=1, description="How long a password reset link stays valid."
     )
+    public_max_age_seconds: int = Field(
+        30, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dailypapers import __version__
 from dailypapers.changes.version import Version, current_version, read_version
+from dailypapers.web.cache_control import shared_answer
 
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
@@ -175,7 +176,7 @@ async def serve_cached(
     # on the event loop would stall every request of this process.
     version = await run_in_threadpool(read_version, app.state.engine)
     key = _timed(key, ttl)
-    headers = validators(version, key)
+    headers = validators(version, key) | {"Cache-Control": shared_answer(request)}
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(status_code=304, headers=headers)
     cache = response_cache(request)

@@ -45,12 +45,15 @@ def cookie_options(request: Request) -> dict[str, object]:
 async def security_middleware(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Give every visitor a CSRF token cookie and every answer the security headers."""
+    """Give every visitor a CSRF token cookie and every answer the security headers.
+
+    Public answers (the same for everyone, kept by shared caches) get no cookie: they hold no
+    form, and a proxy must not store one visitor's token for the next."""
     token = request.cookies.get(CSRF_COOKIE)
     fresh = not token or len(token) != 43
     request.state.csrf_token = secrets.token_urlsafe(32) if fresh else token
     response = await call_next(request)
-    if fresh:
+    if fresh and not response.headers.get("cache-control", "").startswith("public"):
         response.set_cookie(
             CSRF_COOKIE,
             request.state.csrf_token,
