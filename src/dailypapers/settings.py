@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy URL; default `sqlite:///<DATA_DIR>/dailypapers.db`."
     )
+    database_replica_urls: str = Field(
+        "", description="Comma-separated PostgreSQL replica URLs that serve reads."
+    )
+    replica_max_lag_seconds: float = Field(
+        5.0, gt=0, description="A replica further behind than this is skipped."
+    )
     secret_key: str = Field(
         "", description="Signs sessions and tokens; generated and kept in development."
     )

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from dailypapers import __version__
 from dailypapers.changes.version import Version, current_version, read_version
 from dailypapers.web.cache_control import shared_answer
+from dailypapers.web.reads import reader
 
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
@@ -171,10 +172,9 @@ async def serve_cached(
     in the thread pool too, with a session of its own opened after the version was read, so what is
     cached is at least as new as its version.
     """
-    app = request.app
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
-    version = await run_in_threadpool(read_version, app.state.engine)
+    version = await run_in_threadpool(_read_version, request)
     key = _timed(key, ttl)
     headers = validators(version, key) | {"Cache-Control": shared_answer(request)}
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
@@ -182,9 +182,13 @@ async def serve_cached(
     cache = response_cache(request)
     found = cache.get(version.number, key)
     if found is None:
-        found = await run_in_threadpool(_render, app.state.sessions, render)
+        found = await run_in_threadpool(_render, reader(request).sessions, render)
         cache.put(version.number, key, found)
     return _response(found, headers)
+
+
+def _read_version(request: Request) -> Version:
+    return read_version(reader(request).engine)  # a replica's for reads (web/reads.py)
 
 
 def _render(sessions: sessionmaker[Session], render: Callable[[Session], Rendered]) -> Rendered:
