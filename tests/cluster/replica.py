@@ -7,9 +7,9 @@ The replica is made with `pg_basebackup -R` (it writes `primary_conninfo` and
 from __future__ import annotations
 
 import os
-import subprocess
 import pwd
 import shutil
+import subprocess
 import tempfile
 import time
 from contextlib import suppress
