@@ -60,6 +60,9 @@ async def security_middleware(
             max_age=60 * 60 * 24 * 365,
             **cookie_options(request),
         )
+    app_cache = getattr(request.state, "app_cache", None)  # set by web/cache.py
+    if app_cache:
+        response.headers["X-App-Cache"] = app_cache
     for name, value in SECURITY_HEADERS.items():
         if name == "Content-Security-Policy" and request.url.path.startswith(_DOCS_PATHS):
             continue
