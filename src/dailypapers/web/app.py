@@ -27,6 +27,7 @@ from dailypapers.web import (
     filters,
     pages,
     password,
+    reads,
     search_page,
     subscriptions,
 )
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     document_guard_responses(app)
     describe_contract(app)
     app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
+    reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
