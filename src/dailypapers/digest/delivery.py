@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import Engine, Row, case, func, select, update
 
 from dailypapers.db.base import utcnow
+from dailypapers.digest.mailbox import MailboxTransport, mailbox_folder
 from dailypapers.digest.models import OutboxMessage, Subscription
 from dailypapers.digest.outbox import sender_address, wire_message
 from dailypapers.digest.smtp import (
@@ -69,7 +70,12 @@ class DeliveryReport:
         return asdict(self)
 
 
-def transport_for(settings: Settings) -> SmtpTransport:
+def transport_for(settings: Settings) -> MailTransport:
+    """SMTP from `SMTP_URL`; without one outside production, the development mailbox."""
+    if settings.uses_mailbox:
+        return MailboxTransport(mailbox_folder(settings.data_dir))
+    if not settings.smtp_url:
+        raise ValueError("DAILYPAPERS_SMTP_URL is not set: no mail can be sent in production")
     domain = sender_address(settings).rpartition("@")[2] or "localhost"
     return SmtpTransport(
         SmtpConfig.from_url(

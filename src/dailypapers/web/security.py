@@ -38,7 +38,8 @@ _DOCS_PATHS = ("/docs", "/redoc")
 
 
 def cookie_options(request: Request) -> dict[str, object]:
-    secure = request.app.state.settings.base_url.startswith("https://")
+    base = request.app.state.settings.base_url or request.url.scheme + "://"
+    secure = base.startswith("https://")
     return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
 
 
