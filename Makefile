@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[ml,dev]'
 	touch $(STAMP)
 
+# One process serves the site and runs the worker's jobs; the model is built before serving.
 run: install
 	$(BIN)/dailypapers db upgrade
+	-$(BIN)/dailypapers models prepare  # without a model, search runs by keywords
 	$(BIN)/dailypapers demo --if-empty
 	$(BIN)/dailypapers serve --host 127.0.0.1 --port 8000
 
