@@ -20,27 +20,34 @@ from dailypapers.settings import Settings
 
 @dataclass(slots=True)
 class BackgroundWorker:
-    thread: threading.Thread
+    threads: list[threading.Thread]
     stop_event: threading.Event
     engine: Engine
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the scheduler to stop; a job still running is left to finish or die."""
         self.stop_event.set()
-        self.thread.join(timeout)
-        if not self.thread.is_alive():
+        for thread in self.threads:
+            thread.join(timeout)
+        if not any(thread.is_alive() for thread in self.threads):
             self.engine.dispose()
 
 
 def start_background_worker(settings: Settings) -> BackgroundWorker:
+    """One scheduler thread per job, so that a long arXiv fetch does not hold back the
+    embedding of new papers or the mail."""
     engine = make_engine(settings.database_url)
     stop = threading.Event()
-    thread = threading.Thread(
-        target=run_forever,
-        args=(engine, settings, registered_jobs()),
-        kwargs={"stop": stop},
-        name="dailypapers-worker",
-        daemon=True,
-    )
-    thread.start()
-    return BackgroundWorker(thread, stop, engine)
+    threads = [
+        threading.Thread(
+            target=run_forever,
+            args=(engine, settings, [job]),
+            kwargs={"stop": stop},
+            name=f"worker-{job.name}",
+            daemon=True,
+        )
+        for job in registered_jobs()
+    ]
+    for thread in threads:
+        thread.start()
+    return BackgroundWorker(threads, stop, engine)
