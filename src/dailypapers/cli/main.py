@@ -48,8 +48,15 @@ def serve(
         help="Run the scheduled jobs in this process (only with --workers 1; with more, run "
         "`dailypapers worker` beside them).",
     ),
+    timeout_keep_alive: int = typer.Option(
+        5, min=1, max=300, help="Seconds an idle keep-alive connection stays open."
+    ),
+    limit_concurrency: int = typer.Option(
+        200, min=10, help="Connections and tasks per process before new ones get 503."
+    ),
 ) -> None:
-    """Serve the web site and API; with one process, also the worker's jobs."""
+    """Serve the web site and API (behind a proxy with header and body timeouts:
+    docs/deploy.md); with one process, also the worker's jobs."""
     import uvicorn
 
     settings = _serve_settings(host, port)
@@ -67,6 +74,8 @@ def serve(
             workers=workers,
             log_level=settings.log_level.lower(),
             proxy_headers=True,
+            timeout_keep_alive=timeout_keep_alive,  # idle connections cost a slot: close soon
+            limit_concurrency=limit_concurrency,  # a flood gets 503s, not an exhausted process
             timeout_worker_healthcheck=60,  # a busy 2-core machine imports slowly
         )
     finally:
