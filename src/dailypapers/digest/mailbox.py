@@ -41,6 +41,7 @@ class MailboxTransport:
             raise TemporaryFailure(0, "finish() without begin()")
         data, self._pending = self._pending, None
         try:
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
             mailbox.Maildir(self.folder, create=True).add(data)
         except OSError as exc:
             raise TemporaryFailure(0, f"cannot write to the mailbox {self.folder}: {exc}") from exc
