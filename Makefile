@@ -18,6 +18,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[ml,dev]'
+	-$(BIN)/dailypapers models prepare  # the search model, built once (about a minute)
 	touch $(STAMP)
 
 # One process serves the site and runs the worker's jobs; the model is built before serving.

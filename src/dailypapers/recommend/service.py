@@ -149,7 +149,7 @@ def _ids_within(session: Session, *, model: str, within: Collection[int]) -> lis
     return found
 
 
-def _embedded(model: str) -> Select[tuple[int]]:
+def _embedded(model: str) -> Select[int]:
     return (
         select(Paper.id)
         .join(Embedding, Embedding.paper_id == Paper.id)
