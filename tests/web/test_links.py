@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.outbox import confirm_url, site_url
+from dailypapers.digest.links import confirm_url
 from dailypapers.digest.subscriptions import subscribe
+from dailypapers.mail.outbox import site_url
 from dailypapers.settings import InsecureSettingsError, Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper

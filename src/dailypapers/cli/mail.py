@@ -8,7 +8,7 @@ from dataclasses import asdict
 import typer
 
 from dailypapers.cli import context
-from dailypapers.digest.mailbox import MailItem, mailbox_folder, read_mailbox
+from dailypapers.mail.mailbox import MailItem, mailbox_folder, read_mailbox
 
 app = typer.Typer(help="The development mailbox: emails delivered locally without SMTP.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from dailypapers.digest.mailbox import mailbox_folder, read_mailbox
+from dailypapers.mail.mailbox import mailbox_folder, read_mailbox
 from dailypapers.web.deps import AdminUser, SettingsDep
 from dailypapers.web.render import render
 

@@ -14,12 +14,12 @@ from typer.testing import CliRunner
 from dailypapers.accounts.sessions import start_session
 from dailypapers.cli.main import app as cli
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.delivery import transport_for
-from dailypapers.digest.mailbox import MailboxTransport, mailbox_folder, read_mailbox
+from dailypapers.mail.after_commit import join_deliveries
+from dailypapers.mail.delivery import transport_for
+from dailypapers.mail.mailbox import MailboxTransport, mailbox_folder, read_mailbox
 from dailypapers.settings import Settings, get_settings
 from dailypapers.web.app import create_app
 from dailypapers.web.security import SESSION_COOKIE
-from dailypapers.web.subscriptions import join_deliveries
 from tests.factories import make_user
 from tests.web.helpers import post_form
 

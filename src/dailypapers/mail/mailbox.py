@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-from dailypapers.digest.smtp import TemporaryFailure
+from dailypapers.mail.smtp import TemporaryFailure
 
 ENVELOPE_HEADER = "X-Dailypapers-Envelope-To"
 
