@@ -25,6 +25,7 @@ from dailypapers.web import (
     faults,
     feeds,
     filters,
+    mailbox,
     pages,
     password,
     reads,
@@ -67,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(for_you_routes.router)
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
+    app.include_router(mailbox.router)
     app.include_router(api_comments.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss

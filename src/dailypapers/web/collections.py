@@ -20,7 +20,14 @@ from dailypapers.community.collections import (
     user_collections,
 )
 from dailypapers.papers.listings import listings
-from dailypapers.web.deps import MAX_ROW_ID, CurrentUser, RequiredUser, RowId, SessionDep
+from dailypapers.web.deps import (
+    MAX_ROW_ID,
+    CurrentUser,
+    RequiredUser,
+    RowId,
+    SessionDep,
+    absolute_base,
+)
 from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.private import mark_private
@@ -167,7 +174,7 @@ def feed(
         listed=listings(session, cards=[item.card for item in view.items]),
         updated=view.collection.created_at,
     )
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    base_url = absolute_base(request)
     rendered = render_feed(content, fmt, base_url, request.url.path)
     return Response(rendered.body, media_type=rendered.media_type)
 
