@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 PERIODS = {
     "date": ["2024-02-29", "2023-02-28", "0001-01-01", "9999-12-31", "2023-02-29", "2026-13-01"],
     "week": ["2020-W53", "2026-W53", "2025-W52", "2025-W53", "2026-W00", "0"],
-    "month": ["2026-02", "9999-12", "0001-01", "0000-01", "2026-13", "0"],
+    "month": ["2026-02", "9999-12", "0001-01", "0000-01", "2026-13", "0", ""],
 }
 
 
@@ -35,9 +35,10 @@ def test_period_patterns_say_what_the_server_accepts(client: TestClient) -> None
         pattern = re.compile(period["schema"]["properties"][name]["pattern"])
         for value in values:
             expected = 200 if pattern.search(value) else 400
-            answers = [client.get("/api/daily_papers", params={name: value})]
-            answers.append(client.get(feeds[name].format(value)))
-            assert [a.status_code for a in answers] == [expected] * 2, (name, value)
+            answer = client.get("/api/daily_papers", params={name: value})
+            assert answer.status_code == expected, (name, value)
+            if value:  # an empty path segment is another URL
+                assert client.get(feeds[name].format(value)).status_code == expected, value
 
 
 @pytest.mark.usefixtures("papers")

@@ -63,7 +63,9 @@ _WRITE_ERRORS: dict[int | str, dict[str, object]] = {
 def requested_period(day: str | None, week: str | None, month: str | None) -> Period | None:
     """The one period asked for (None: the latest listed day); 400 names a bad value."""
     given = [
-        (kind, text) for kind, text in (("day", day), ("week", week), ("month", month)) if text
+        (kind, text)
+        for kind, text in (("day", day), ("week", week), ("month", month))
+        if text is not None  # an empty `date=` is a bad day, as the schema's pattern says
     ]
     if len(given) > 1:
         raise HTTPException(400, "Give only one of date, week and month.")
