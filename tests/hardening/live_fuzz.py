@@ -62,6 +62,7 @@ def stand_in_arxiv() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/api/query"
     finally:
         server.shutdown()
+        server.server_close()
 
 
 @contextmanager

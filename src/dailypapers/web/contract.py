@@ -26,7 +26,10 @@ from dailypapers.papers.submit import ARXIV_REF_PATTERN
 
 NO_NUL = "^[^\\x00]*$"
 PAPER_KEY = f"^(?:{ARXIV_ID.pattern[1:-1]}|dp-[0-9a-f]{{12}})$"
-SEARCH = "^(?:\\s*|[^\\x00]*[^\\W_][^\\x00]*)$"  # empty (the latest list), or holds a word
+# Empty (the latest list), or holding a character that is neither white space nor ASCII
+# punctuation. (The server's rule is "a Unicode letter or digit", which a portable JSON-Schema
+# pattern cannot say: `\w` is ASCII in ECMA regexes; a query of symbols only gets 400.)
+SEARCH = "^(?:\\s*|[^\\x00]*[^\\s\\x00!-/:-@\\[-`{-~][^\\x00]*)$"
 NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 PARAMETER_PATTERNS = {"day": DAY_PATTERN, "week": WEEK_PATTERN, "month": MONTH_PATTERN}
 PARAMETER_PATTERNS |= {"key": PAPER_KEY, "q": SEARCH}
