@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from dailypapers.accounts.models import User
 from dailypapers.community.models import Comment, Upvote
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
-from dailypapers.papers.periods import Period, day_period
+from dailypapers.papers.periods import Period, day_period, period_of_kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,16 +251,18 @@ def _trending_page(
 
 
 def _neighbour(session: Session, period: Period, step: int) -> Period | None:
-    """The nearest listed day before or after a day; the adjacent week or month otherwise."""
-    if period.kind != "day":
-        return period.shifted(step)
+    """The nearest period of the same kind before or after `period` that lists papers."""
     column = DailyEntry.day
     day = session.scalar(
         select(func.max(column)).where(column < period.start)
         if step < 0
-        else select(func.min(column)).where(column > period.start)
+        else select(func.min(column)).where(column > period.end)
     )
-    return day_period(day) if day else None
+    if day is None:
+        return None
+    if period.kind in ("day", "range"):
+        return day_period(day) if period.kind == "day" else period.shifted(step)
+    return period_of_kind(period.kind, day)
 
 
 def daily_list(

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from dailypapers.community.markup import render_comment
 from dailypapers.web.security import csrf_token
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -48,5 +49,6 @@ def install(env: Environment) -> None:
     env.filters["short_date"] = short_date
     env.filters["truncate_words"] = truncate_words
     env.filters["linkify"] = linkify
+    env.filters["markdown"] = render_comment
     env.filters["url_part"] = url_part
     env.globals["csrf_token"] = csrf_token

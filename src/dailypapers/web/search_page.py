@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from dailypapers.charts.svg import bar_chart
+from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
@@ -93,7 +93,7 @@ def search(
     context.update(
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
-        chart=bar_chart(bars, label=_chart_label(capped)),
+        chart=bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
         chart_total=sum(count for _, count in bars),
         capped=capped,
         has_next=results.offset + len(results.hits) < results.total,
