@@ -20,6 +20,7 @@ from dailypapers.web.search_results import require_words
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
+MAX_PAGE = 500
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -37,6 +38,18 @@ def _chart_label(capped: bool) -> str:
     return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
 
 
+def _filters(
+    since: str | None, until: str | None, category: str, org: str, code: bool
+) -> SearchFilters:
+    return SearchFilters(
+        published_from=_date(since, "from"),
+        published_to=_date(until, "to"),
+        category=category or None,
+        organization=org or None,
+        has_code=True if code else None,
+    )
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
@@ -50,7 +63,7 @@ def search(
     code: bool = False,
     since: str | None = Query(None, alias="from", max_length=10),
     until: str | None = Query(None, alias="to", max_length=10),
-    p: int = Query(1, ge=1, le=500),
+    p: int = Query(1, description="Page; one past the end says which page is the last."),
 ) -> HTMLResponse:
     context: dict[str, object] = {
         "query": q,
@@ -62,27 +75,24 @@ def search(
         "since": since or "",
         "until": until or "",
         "page": p,
+        "missing_page": None,
     }
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
     require_words(q)
-    filters = SearchFilters(
-        published_from=_date(since, "from"),
-        published_to=_date(until, "to"),
-        category=category or None,
-        organization=org or None,
-        has_code=True if code else None,
-    )
     results = search_papers(
         session,
         query=q,
         mode=mode,
-        filters=filters,
+        filters=_filters(since, until, category, org, code),
         sort=sort,
         limit=PER_PAGE,
-        offset=(p - 1) * PER_PAGE,
+        offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
     )
+    last = max(1, -(-results.total // PER_PAGE))
+    if not 1 <= p <= min(last, MAX_PAGE):
+        context.update(missing_page=p, last_page=min(last, MAX_PAGE))
     today = date.today()
     bars, capped = cached_value(
         request,
@@ -98,4 +108,5 @@ def search(
         capped=capped,
         has_next=results.offset + len(results.hits) < results.total,
     )
-    return render(request, "search.html", context)
+    status = 200 if context["missing_page"] is None else 404
+    return render(request, "search.html", context, status_code=status)
