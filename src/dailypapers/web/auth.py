@@ -25,7 +25,7 @@ from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.security import SESSION_COOKIE, cookie_options, verify_csrf
+from dailypapers.web.security import SESSION_COOKIE, cookie_name, cookie_options, verify_csrf
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -49,7 +49,8 @@ def refuse_while_locked(session: SessionDep, *, login: str) -> None:
 
 
 def _signed_in(request: Request, response: Response, token: str) -> Response:
-    response.set_cookie(SESSION_COOKIE, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
+    name = cookie_name(request, SESSION_COOKIE)
+    response.set_cookie(name, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
     return response
 
 
@@ -133,7 +134,7 @@ def login(
         return render(request, "login.html", context, status_code=401)
     clear_failures(session, login=login)
     _apply_vote(session, found, vote)
-    old = request.cookies.get(SESSION_COOKIE)
+    old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if old:
         end_session(session, token=old)  # a new session id at every log-in
     token = start_session(session, user=found)
@@ -142,11 +143,12 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    name = cookie_name(request, SESSION_COOKIE)
+    token = request.cookies.get(name)
     if token:
         end_session(session, token=token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(name, **cookie_options(request))  # __Host- needs Secure here too
     return response
 
 

@@ -28,6 +28,7 @@ from dailypapers.web.actions import confirm_page
 from dailypapers.web.auth import safe_next
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.feeds import FeedContent, render_feed
+from dailypapers.web.private import mark_private
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
@@ -172,16 +173,22 @@ def delete(
     return RedirectResponse("/collections", status_code=303)
 
 
-def _view(session: SessionDep, username: str, slug: str, user: CurrentUser) -> CollectionView:
+def _view(
+    request: Request, session: SessionDep, username: str, slug: str, user: CurrentUser
+) -> CollectionView:
     view = collection_view(session, username=username, slug=slug, viewer=user)
     if view is None:
         raise HTTPException(status_code=404, detail="No such collection (or it is private).")
+    if not view.collection.is_public:
+        mark_private(request)  # its owner's eyes only: no shared cache keeps it
     return view
 
 
 @router.get("/users/{username}/collections/{slug}.json")
-def as_json(username: str, slug: str, session: SessionDep, user: CurrentUser) -> JSONResponse:
-    view = _view(session, username, slug, user)
+def as_json(
+    request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
+) -> JSONResponse:
+    view = _view(request, session, username, slug, user)
     return JSONResponse(collection_json(view))
 
 
@@ -189,7 +196,7 @@ def as_json(username: str, slug: str, session: SessionDep, user: CurrentUser) ->
 def page(
     request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
 ) -> HTMLResponse:
-    view = _view(session, username, slug, user)
+    view = _view(request, session, username, slug, user)
     keys = [item.card.key for item in view.items]
     voted = voted_keys(session, user=user, keys=keys)
     return render(request, "collection.html", {"view": view, "voted": voted})
@@ -200,7 +207,7 @@ def feed(
     request: Request, username: str, slug: str, fmt: Literal["rss", "atom"], session: SessionDep
 ) -> Response:
     """A public collection's RSS or Atom feed (not cached: collections change on their own)."""
-    view = _view(session, username, slug, None)
+    view = _view(request, session, username, slug, None)
     page = f"/users/{quote(view.owner.username, safe='')}/collections/{view.collection.slug}"
     content = FeedContent(
         title=f"{view.collection.name} (a collection by {view.owner.username})",

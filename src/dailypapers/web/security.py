@@ -1,4 +1,9 @@
-"""CSRF tokens, security headers and the session cookie's attributes."""
+"""CSRF tokens, security headers and the session cookie's attributes.
+
+Over https (a BASE_URL starting with https://, as production should be) cookies are Secure and
+named with the `__Host-` prefix (the browser then refuses them from any other host or path,
+or without TLS), and every answer carries Strict-Transport-Security.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import secrets
 from collections.abc import Awaitable, Callable
 
 from fastapi import HTTPException, Request, Response
+
+from dailypapers.web.private import apply_private_rule
 
 CSRF_COOKIE = "dp_csrf"
 CSRF_FIELD = "csrf_token"
@@ -33,26 +40,36 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
 }
+HOST_PREFIX = "__Host-"  # Secure, Path=/, no Domain: only this host over TLS can set it
+HSTS = "max-age=31536000"  # one year; not includeSubDomains: other hosts may share the domain
 # FastAPI's /docs page loads its own inline bootstrap script and CDN assets.
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
+def is_https(request: Request) -> bool:
+    return str(request.app.state.settings.base_url).startswith("https://")
+
+
 def cookie_options(request: Request) -> dict[str, object]:
-    secure = request.app.state.settings.base_url.startswith("https://")
-    return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
+    return {"httponly": True, "samesite": "lax", "secure": is_https(request), "path": "/"}
+
+
+def cookie_name(request: Request, name: str) -> str:
+    """`name` (SESSION_COOKIE, CSRF_COOKIE) as this site spells it: `__Host-` over https."""
+    return HOST_PREFIX + name if is_https(request) else name
 
 
 async def security_middleware(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     """Give every visitor a CSRF token cookie and every answer the security headers."""
-    token = request.cookies.get(CSRF_COOKIE)
+    token = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not token or len(token) != 43
     request.state.csrf_token = secrets.token_urlsafe(32) if fresh else token
     response = await call_next(request)
     if fresh:
         response.set_cookie(
-            CSRF_COOKIE,
+            cookie_name(request, CSRF_COOKIE),
             request.state.csrf_token,
             max_age=60 * 60 * 24 * 365,
             **cookie_options(request),
@@ -61,6 +78,10 @@ async def security_middleware(
         if name == "Content-Security-Policy" and request.url.path.startswith(_DOCS_PATHS):
             continue
         response.headers.setdefault(name, value)
+    if is_https(request):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
+    apply_private_rule(request, response, signed_in=signed_in)
     return response
 
 
@@ -72,7 +93,7 @@ async def verify_csrf(request: Request) -> None:
     """A dependency for form routes: the submitted token must match the visitor's cookie."""
     if request.method not in UNSAFE_METHODS:
         return
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    expected = request.cookies.get(cookie_name(request, CSRF_COOKIE), "")
     submitted = request.headers.get(CSRF_HEADER, "")
     if not submitted and "form" in request.headers.get("content-type", ""):
         form = await request.form()
