@@ -3,15 +3,18 @@ the subscribe call, feeds, the phone layout, one style, and messages for people.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine
 
 from dailypapers.db.engine import unit_of_work
+from dailypapers.ingest.demo import load_demo
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.browser.conftest import VIEWPORTS, screenshot
@@ -20,12 +23,20 @@ from tests.factories import make_paper
 from tests.live_server import free_port, serve_in_thread
 
 DAY = date(2026, 2, 19)
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LONG = " ".join(f"Sentence {n} says something about the method and its results." for n in range(12))
 
 
 def _paper(engine: Engine, title: str = "A paper to read", **fields: object) -> str:
     with unit_of_work(engine) as session:
         return make_paper(session, title=title, listed_on=DAY, **fields).key  # type: ignore[arg-type]
+
+
+def readme_screenshot(page: Page, name: str) -> None:
+    """The README's Web screenshots (first screen only), when SCREENSHOTS_FOR_README=1."""
+    if os.environ.get("SCREENSHOTS_FOR_README") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(README_SHOTS / f"{name}-{page.viewport_name}.png"))  # type: ignore[attr-defined]
 
 
 def _rows(page: Page, selector: str) -> int:
@@ -140,6 +151,8 @@ def test_subscribe_call_and_feeds_are_on_top(page: Page, live_url: str, engine: 
 def test_phone_layout_and_one_style(page: Page, live_url: str, engine: Engine) -> None:
     """Items 9 and 10, at both widths: header, filters, clamps, chart, pager, style details."""
     key = _paper(engine, title="Paper about retrieval", abstract=LONG)
+    with unit_of_work(engine) as session:
+        load_demo(session)  # the home page of the README's screenshots
     sign_up(page, live_url, "a_reader_name")
     phone = page.viewport_name == "phone"  # type: ignore[attr-defined]
     words = page.eval_on_selector_all(
@@ -191,6 +204,9 @@ def test_phone_layout_and_one_style(page: Page, live_url: str, engine: Engine) -
     page.reload()
     expect(page.locator("figure.trend figcaption")).to_have_text("Upvotes, last 30 days")
     screenshot(page, "paper")
+    readme_screenshot(page, "paper")
+    page.goto(live_url)
+    readme_screenshot(page, "home")
 
 
 def test_dark_theme_follows_the_system(browser: Browser, live_url: str, engine: Engine) -> None:

@@ -41,6 +41,12 @@ def linkify(text: str) -> Markup:
     return Markup("".join(parts).replace("\n", "<br>\n"))  # noqa: S704 - every piece escaped
 
 
+def initials(name: str) -> str:
+    """Up to two capital letters for a generated avatar badge ("Hugging Face" -> "HF")."""
+    letters = [word[0] for word in re.findall(r"[^\W_]+", name)]
+    return "".join(letters[:2]).upper() or "?"
+
+
 def url_part(value: str) -> str:
     return quote(value, safe="")
 
@@ -51,4 +57,5 @@ def install(env: Environment) -> None:
     env.filters["linkify"] = linkify
     env.filters["markdown"] = render_comment
     env.filters["url_part"] = url_part
+    env.filters["initials"] = initials
     env.globals["csrf_token"] = csrf_token
