@@ -19,6 +19,7 @@ from dailypapers.settings import Settings, get_settings
 from dailypapers.web.app import create_app
 from dailypapers.web.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.factories import make_user
+from tests.web.helpers import csrf
 
 DEPLOY_DOC = Path(__file__).resolve().parents[2] / "docs" / "deploy.md"
 PRIVATE = "private, no-store"
@@ -93,8 +94,7 @@ def test_https_sites_send_hsts_and_host_prefixed_cookies(
 
 def test_logout_clears_the_host_prefixed_cookie(https_client: TestClient, engine: Engine) -> None:
     _signed_in(https_client, engine, name=f"__Host-{SESSION_COOKIE}")
-    https_client.get("/login")
-    token = https_client.cookies[f"__Host-{CSRF_COOKIE}"]
+    token = csrf(https_client)
     response = https_client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
     cleared = [h for h in response.headers.get_list("set-cookie") if "dp_session" in h]
     assert cleared and cleared[0].startswith(f"__Host-{SESSION_COOKIE}=")

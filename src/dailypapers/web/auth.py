@@ -25,7 +25,13 @@ from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.security import SESSION_COOKIE, cookie_name, cookie_options, verify_csrf
+from dailypapers.web.security import (
+    SESSION_COOKIE,
+    bind_csrf_to_session,
+    cookie_name,
+    cookie_options,
+    verify_csrf,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -186,6 +192,7 @@ def password(
         return _settings_page(request, session, user, error=str(exc))
     end_all_sessions(session, user=user)
     token = start_session(session, user=user)
+    bind_csrf_to_session(request, token)  # the page's forms belong to the new session
     response = _settings_page(request, session, user, message="Password changed.")
     return _signed_in(request, response, token)
 
