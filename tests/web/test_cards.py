@@ -31,4 +31,4 @@ def test_cards_show_org_badge_stars_submitter_and_comment_count(
         assert "Submitted by akhaliq" in page
     home = client.get("/").text
     assert "★ 1234" in home  # beside the code link
-    assert 'aria-label="0 comments"' in home  # the count, even at zero
+    assert 'class="comment-count"' in home and ">0 comments</a>" in home  # even at zero
