@@ -11,6 +11,7 @@ import re
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
+from dailypapers.web.deps import absolute_base
 from dailypapers.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def feed_path(url: str) -> str:
 @router.get("/feeds/preview", response_class=HTMLResponse)
 def preview(request: Request, url: str = Query(..., max_length=1000)) -> HTMLResponse:
     path = feed_path(url)
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    base_url = absolute_base(request)
     context = {
         "feed_url": base_url + path,
         "feed_path": path,

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
+from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.cache import cached_value
@@ -89,6 +90,7 @@ def search(
         sort=sort,
         limit=PER_PAGE,
         offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
+        embedder=served_embedder,
     )
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):
