@@ -5,6 +5,8 @@ Each page renders one query function's result; the JSON API calls the same funct
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -29,7 +31,7 @@ from dailypapers.papers.queries import (
 )
 from dailypapers.search.service import similar_papers
 from dailypapers.web.cache import cached_value
-from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
+from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep, absolute_base
 from dailypapers.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -175,6 +177,7 @@ def paper_page(
         "comment_error": comment_error,
         "draft": draft,
         "saved_to": request.query_params.get("saved"),
+        "page_url": f"{absolute_base(request)}/papers/{quote(key, safe='')}",
     }
     return render(request, "paper.html", context, status_code=400 if comment_error else 200)
 
