@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from dailypapers.db.engine import session_factory
 from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import Embedder, load_embedder
 from dailypapers.search.indexing import embed_papers
@@ -45,6 +47,15 @@ TOPICS = {
         "Every pixel of a driving image is labelled road, car, pedestrian or building.",
     ),
 }
+
+
+@pytest.fixture
+def committing_session(engine: Engine) -> Iterator[Session]:
+    """A session the test commits itself, step by step (no enclosing transaction): on
+    SQLite the tantivy keyword index answers for committed papers only."""
+    with session_factory(engine)() as session:
+        yield session
+        session.commit()
 
 
 @pytest.fixture(scope="session")
