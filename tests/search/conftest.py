@@ -15,6 +15,7 @@ from dailypapers.db.engine import session_factory
 from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import Embedder, load_embedder
 from dailypapers.search.indexing import embed_papers
+from dailypapers.settings import get_settings
 from tests.factories import make_paper
 
 # ONNX files are rebuilt only when the recipe's version changes; share them between runs.
@@ -85,3 +86,16 @@ def corpus(session: Session, embedder: Embedder) -> dict[str, Paper]:
         )
     embed_papers(session, embedder=embedder, paper_ids=[p.id for p in papers.values()])
     return papers
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "models").symlink_to(MODEL_CACHE)  # the ONNX files built once per run
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
