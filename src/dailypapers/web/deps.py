@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
 from dailypapers.settings import Settings
-from dailypapers.web.security import SESSION_COOKIE
+from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
 def _session(request: Request) -> Iterator[Session]:
@@ -58,7 +58,7 @@ class Viewer:
 
 
 def _optional_user(request: Request, session: SessionDep) -> User | None:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     user = session_user(session, token=token) if token else None
     request.state.viewer = (
         Viewer(user.id, user.username, user.email, user.role) if user is not None else None
