@@ -175,13 +175,13 @@ def latencies(engine: Engine, embedder: Embedder, queries: list[str]) -> None:
     print(f"  ({load_average()})")
 
 
-def quality(engine: Engine, embedder: Embedder, corpus: list[RealPaper]) -> None:
+def quality(engine: Engine, embedder: Embedder, corpus: list[RealPaper], collections: str) -> None:
     """The 75k relevance set on this database, then CACM and Cranfield (search_quality.py)."""
     pairs = relevance_set(corpus)
     queries = {f"q{n}": q for n, (q, _) in enumerate(pairs)}
     qrels = {f"q{n}": {a: 1} for n, (_, a) in enumerate(pairs)}
     rows = {f"arXiv 75k ({len(pairs)} q)": measure(engine, queries, qrels, lambda: embedder)}
-    for name in ("cacm", "cranfield"):
+    for name in filter(None, collections.split(",")):
         rows[name.upper() if name == "cacm" else name.title()] = collection_scores(
             SHARED / "relevance" / name, embedder
         )
@@ -199,6 +199,10 @@ def main() -> None:
     parser.add_argument("--compare-embedders", action="store_true")
     parser.add_argument(
         "--quality", action="store_true", help="nDCG@10 / MRR@10: 75k set, CACM, Cranfield."
+    )
+    parser.add_argument("--collections", default="cacm,cranfield", help="For --quality.")
+    parser.add_argument(
+        "--database", help="Measure this already loaded 75k site (latency, --quality) instead."
     )
     args = parser.parse_args()
     workdir = Path(args.workdir)
@@ -220,6 +224,14 @@ def main() -> None:
             f"embedding {kind:<9}: {wall:6.1f} abstracts/s by the clock, {cpu:6.1f} by CPU time "
             f"x {os.cpu_count()} cores, over {len(abstracts)} ({load_average()})"
         )
+
+    if args.database:  # e.g. after `import snapshot` + `index import-vectors`
+        engine = make_engine(args.database)
+        print(f"\n== {engine.url.get_backend_name()}, an existing site: {args.database} ==")
+        latencies(engine, embedder, queries)
+        if args.quality:
+            quality(engine, embedder, corpus, args.collections)
+        return
 
     server: list[str] = []
 
@@ -247,7 +259,7 @@ def main() -> None:
             )
             latencies(engine, embedder, queries)
             if args.quality and label == "75k":
-                quality(engine, embedder, corpus)
+                quality(engine, embedder, corpus, args.collections)
             engine.dispose()
 
 
