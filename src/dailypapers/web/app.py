@@ -23,8 +23,10 @@ from dailypapers.web import (
     faults,
     feeds,
     filters,
+    mailbox,
     pages,
     password,
+    reads,
     search_page,
     subscriptions,
 )
@@ -52,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
     document_guard_responses(app)
     app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
+    reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
@@ -61,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(for_you_routes.router)
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
+    app.include_router(mailbox.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
     app.include_router(docs.router)

@@ -14,16 +14,30 @@ from sqlalchemy.orm import Session
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
 from dailypapers.settings import Settings
+from dailypapers.web.reads import reader
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session, session.begin():
+    """The request's unit of work: on a replica for reads, else on the primary (web/reads)."""
+    with reader(request).sessions() as session, session.begin():
         yield session
 
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def absolute_base(request: Request) -> str:
+    """The site's address for absolute links (feeds, API `url` fields): `BASE_URL` when set,
+    else the scheme and host this request came to (proxy headers honoured by uvicorn)."""
+    configured = str(request.app.state.settings.base_url)
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def in_site_base(request: Request) -> str:
+    """The prefix of links within the site's own pages: empty (relative) unless `BASE_URL`."""
+    return str(request.app.state.settings.base_url).rstrip("/")
 
 
 def _templates(request: Request) -> Jinja2Templates:

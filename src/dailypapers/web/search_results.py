@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dailypapers.papers.models import Organization
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
-from dailypapers.search.embedder import default_embedder
+from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import Mode, search_papers
 from dailypapers.search.text import parse_query
 
@@ -40,7 +40,7 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         mode=mode,
         limit=limit,
         highlight=False,
-        embedder=lambda: default_embedder(),
+        embedder=lambda: served_embedder(),
     )
     cards = [hit.card for hit in results.hits]
     return Found(cards, None, results.mode, results.total, results.total_exact)
