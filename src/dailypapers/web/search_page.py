@@ -17,7 +17,7 @@ from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.search_results import require_words
+from dailypapers.web.search_results import known_organizations, query_problem
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -39,6 +39,22 @@ def _chart_label(capped: bool) -> str:
     return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
 
 
+def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
+    """The weekly bar chart of papers holding every word, cached for the day."""
+    today = date.today()
+    bars, capped = cached_value(
+        request,
+        session,
+        ("search-chart", q, today.isoformat()),
+        lambda: weekly_matches(session, query=q, today=today),
+    )
+    return {
+        "chart": bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
+        "chart_total": sum(count for _, count in bars),
+        "capped": capped,
+    }
+
+
 def _filters(
     since: str | None, until: str | None, category: str, org: str, code: bool
 ) -> SearchFilters:
@@ -56,7 +72,7 @@ def search(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    q: str = Query("", max_length=500),
+    q: str = Query(""),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
     category: str = Query("", max_length=64),
@@ -78,10 +94,14 @@ def search(
         "page": p,
         "missing_page": None,
     }
+    context["organizations"] = known_organizations(session)
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
-    require_words(q)
+    problem = query_problem(q)
+    if problem:  # the user stays on the page, the query in the box, the reason above
+        context.update(results=None, voted=set(), problem=problem)
+        return render(request, "search.html", context, status_code=400)
     results = search_papers(
         session,
         query=q,
@@ -95,20 +115,13 @@ def search(
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):
         context.update(missing_page=p, last_page=min(last, MAX_PAGE))
-    today = date.today()
-    bars, capped = cached_value(
-        request,
-        session,
-        ("search-chart", q, today.isoformat()),
-        lambda: weekly_matches(session, query=q, today=today),
-    )
     context.update(
+        _chart(request, session, q),
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
-        chart=bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
-        chart_total=sum(count for _, count in bars),
-        capped=capped,
-        has_next=results.offset + len(results.hits) < results.total,
+        has_next=results.has_next,
     )
     status = 200 if context["missing_page"] is None else 404
-    return render(request, "search.html", context, status_code=status)
+    response = render(request, "search.html", context, status_code=status)
+    response.headers["X-Search-Mode"] = results.mode
+    return response
