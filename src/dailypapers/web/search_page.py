@@ -17,7 +17,7 @@ from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.search_results import require_words
+from dailypapers.web.search_results import known_organizations, query_problem
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -43,7 +43,7 @@ def search(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    q: str = Query("", max_length=500),
+    q: str = Query(""),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
     category: str = Query("", max_length=64),
@@ -64,10 +64,18 @@ def search(
         "until": until or "",
         "page": p,
     }
+    context["organizations"] = known_organizations(session)
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
-    require_words(q)
+    problem = query_problem(q)
+    if problem:  # the user stays on the page, the query in the box, the reason above
+        return render(
+            request,
+            "search.html",
+            {**context, "results": None, "voted": set(), "problem": problem},
+            status_code=400,
+        )
     filters = SearchFilters(
         published_from=_date(since, "from"),
         published_to=_date(until, "to"),
@@ -98,6 +106,8 @@ def search(
         chart=bar_chart(bars, label=_chart_label(capped)),
         chart_total=sum(count for _, count in bars),
         capped=capped,
-        has_next=results.offset + len(results.hits) < results.total,
+        has_next=results.has_next,
     )
-    return render(request, "search.html", context)
+    response = render(request, "search.html", context)
+    response.headers["X-Search-Mode"] = results.mode
+    return response
