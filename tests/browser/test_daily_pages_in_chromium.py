@@ -191,6 +191,10 @@ def test_phone_layout_and_one_style(page: Page, live_url: str, engine: Engine) -
         _rows(page, ".pager.dates a.prev, .pager.dates a.next") <= 1
         or not page.locator(".pager.dates a").count()
     )
+    _placeholders_tags_icon_and_sparkline(page, live_url, key)
+
+
+def _placeholders_tags_icon_and_sparkline(page: Page, live_url: str, key: str) -> None:
     page.goto(f"{live_url}/settings")
     token_name = page.locator("input[name=name]").first
     expect(token_name).to_have_value("")
