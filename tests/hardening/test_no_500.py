@@ -135,6 +135,6 @@ def test_submit_page_says_plainly_that_arxiv_is_unreachable(
         answer = post_form(client, "/submit", {"arxiv": "2602.00077"})
     app.state.engine.dispose()
     assert answer.status_code == 503
-    assert "arXiv could not be reached to look up 2602.00077" in answer.text
+    assert "arXiv is unreachable right now" in answer.text
     assert "127.0.0.1:9" not in answer.text and "Connect" not in answer.text
     assert "arXiv lookup of 2602.00077 failed" in caplog.text  # the details are logged

@@ -32,10 +32,10 @@ def arxiv_fetcher(settings: Settings) -> Fetcher:
     def fetch(arxiv_id: str) -> PaperRecord | None:
         try:
             return fetch_one(settings, arxiv_id)
-        except Exception as exc:  # the details go to the log, the user gets a plain sentence
-            log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)
+        except Exception as exc:
+            log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)  # details: the log
             raise SubmissionError(
-                f"arXiv could not be reached to look up {arxiv_id}; please try again later.",
+                "arXiv is unreachable right now, try again in a few minutes.",
                 status=503,
             ) from exc
 
