@@ -46,7 +46,7 @@ def test_ids_too_big_for_any_table_are_refused_not_500(client: TestClient, engin
         ]:
             answer = post_form(client, url, data)
             assert answer.status_code == 422, (url, answer.status_code, answer.text[:200])
-    largest = post_form(client, f"/comments/{2**31 - 1}/delete")  # fits: simply not there
+    largest = post_form(client, f"/comments/{2**31 - 1}/delete", {"confirmed": "1"})  # not there
     assert largest.status_code == 404
 
 
