@@ -33,8 +33,12 @@ format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL server,
+# SQLite files and ports; whole files go to one worker so a file's module fixtures load once.
+TEST_WORKERS ?= 3
+
 test: install chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # A long schemathesis run over every API operation (random examples; `make test` runs a few).
 fuzz: install

@@ -65,7 +65,7 @@ def search(
             filters=filters,
             sort=sort,
             limit=limit,
-            offset=offset,  # type: ignore[arg-type]
+            offset=offset,
         )
     if as_json:
         print(json.dumps(results.as_dict(), ensure_ascii=False))

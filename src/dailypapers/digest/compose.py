@@ -19,6 +19,7 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.content import DigestItem, PeriodContent, period_content
 from dailypapers.digest.models import OutboxMessage, Subscription
 from dailypapers.digest.outbox import Links, enqueue, list_headers, new_message, site_url
+from dailypapers.digest.personal import personal_items
 from dailypapers.digest.render import RenderedEmail, render_email
 from dailypapers.digest.schedule import Period
 from dailypapers.digest.semantic import EmbedderSource, embedder_for
@@ -117,8 +118,6 @@ def compose_period(
 def _message(
     settings: Settings, subscription: Subscription, content: PeriodContent, session: Session
 ) -> dict[str, Any] | None:
-    from dailypapers.recommend.digest import personal_items
-
     items = personal_items(
         session, subscription=subscription, content=content, limit=settings.digest_size
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NoReturn
 
 PeriodKind = Literal["day", "week", "month"]
 SpanKind = Literal["day", "week", "month", "range"]
@@ -98,6 +98,6 @@ def parse_period(kind: PeriodKind, text: str) -> Period:
     return _bad(text, kind)
 
 
-def _bad(text: str, kind: PeriodKind) -> Period:
+def _bad(text: str, kind: PeriodKind) -> NoReturn:
     formats = {"day": "YYYY-MM-DD", "week": "YYYY-Www", "month": "YYYY-MM"}
     raise PeriodError(f"{text!r} is not a valid {kind}; expected {formats[kind]}")

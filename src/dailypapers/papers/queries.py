@@ -181,7 +181,7 @@ _CARD_COLUMNS = (
 )
 
 
-def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
+def _cards(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[PaperCard]:
     """Cards from rows of _CARD_COLUMNS with `upvotes` and `comments`."""
     ids = [row.id for row in rows]
     authors: dict[int, list[str]] = {}
@@ -234,7 +234,7 @@ def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
 
 
 def _trending_page(
-    session: Session, period: Period, entries: Select[tuple[int]], *, page: int, per_page: int
+    session: Session, period: Period, entries: Select[int], *, page: int, per_page: int
 ) -> tuple[list[PaperCard], int]:
     from dailypapers.ranking.trending import trending_scores
 

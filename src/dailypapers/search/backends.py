@@ -21,5 +21,5 @@ def backend_for(session: Session) -> SearchBackend:
     if bind.dialect.name == "postgresql":
         return SearchBackend(PostgresFullText(), PgvectorIndex())
     if bind.dialect.name == "sqlite":
-        return SearchBackend(SqliteFullText(), usearch_index_for(bind.url.database))
+        return SearchBackend(SqliteFullText(), usearch_index_for(bind.engine.url.database))
     raise NotImplementedError(f"no search backend for {bind.dialect.name}")

@@ -68,12 +68,13 @@ class _Base:
         self._cached_query = lru_cache(maxsize=4096)(self._embed_one)
 
     def _embed_one(self, text: str) -> np.ndarray:
-        vector = self.embed([text])[0]
+        vector: np.ndarray = self.embed([text])[0]
         vector.setflags(write=False)
         return vector
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._cached_query(" ".join(text.split()))
+        vector: np.ndarray = self._cached_query(" ".join(text.split()))
+        return vector
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -89,7 +90,8 @@ class _Base:
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
 
 
 class OnnxEmbedder(_Base):

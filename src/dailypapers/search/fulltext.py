@@ -23,7 +23,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from dailypapers.papers.models import Paper
 from dailypapers.search.highlight import Segment, TermMarker
@@ -53,7 +53,7 @@ class FullTextIndex(Protocol):
         session: Session,
         *,
         query: ParsedQuery,
-        column: ColumnElement[Any],
+        column: ColumnElement[Any] | QueryableAttribute[Any],
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Any]:
@@ -233,7 +233,7 @@ class _BudgetedIndex:
         session: Session,
         *,
         query: ParsedQuery,
-        column: ColumnElement[Any],
+        column: ColumnElement[Any] | QueryableAttribute[Any],
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Any]:
@@ -258,7 +258,7 @@ class SqliteFullText(_BudgetedIndex):
 
     source = table("papers_fts", column("rowid"), column("title"), column("abstract"))
     key = literal_column("papers_fts.rowid")
-    _fts = literal_column("papers_fts")
+    _fts: ColumnElement[Any] = literal_column("papers_fts")
 
     def __init__(
         self, title_weight: float = 4.0, abstract_weight: float = 1.0, authors_weight: float = 1.0
@@ -314,7 +314,7 @@ class PostgresFullText(_BudgetedIndex):
         return self._document.op("@@")(match)
 
     def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-        weights = literal_column(
+        weights: ColumnElement[Any] = literal_column(
             "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
         )
         return [func.ts_rank(weights, self._document, match, 1).desc(), self.key.desc()]

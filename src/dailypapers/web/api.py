@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
+from dailypapers.ingest.submit import SubmissionError, submit_paper
 from dailypapers.papers.listings import Listing, listings
 from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, PeriodError, parse_period
 from dailypapers.papers.queries import Sort, paper_detail, period_list
-from dailypapers.papers.submit import SubmissionError, submit_paper
 from dailypapers.web.api_schemas import (
     PAPER_LIST,
     CommentIn,
@@ -161,7 +161,7 @@ async def paper(request: Request, key: str) -> Response:
     base_url = _base_url(request)
 
     def render(session: Session) -> Rendered:
-        return Rendered(paper_out(_one(session, key), base_url).model_dump_json(), JSON)
+        return Rendered(paper_out(_one(session, key), base_url).model_dump_json().encode(), JSON)
 
     return await serve_cached(request, ("paper", key), render)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import PoliteFetcher
 from dailypapers.ingest.records import PaperRecord
-from dailypapers.papers.submit import Fetcher, SubmissionError
+from dailypapers.ingest.submit import Fetcher, SubmissionError
 from dailypapers.settings import Settings
 
 
