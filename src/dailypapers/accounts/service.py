@@ -15,15 +15,23 @@ from dailypapers.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
+from dailypapers.mail.addresses import AddressError, normalize_address
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,38}$")
-EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 # A real hash to verify against when the user does not exist, so timing does not tell.
 _DUMMY_HASH = hash_password("not the password of anyone")
 
 
 class AccountError(ValueError):
     """A sign-up or password change refused, with a message for the user."""
+
+
+def checked_email(raw: str) -> str:
+    """The address in its stored form, or AccountError saying what is wrong with it."""
+    try:
+        return normalize_address(raw)
+    except AddressError as exc:
+        raise AccountError(f"That email address cannot be used: {exc}") from None
 
 
 def check_password_rules(password: str) -> None:
@@ -36,9 +44,7 @@ def check_password_rules(password: str) -> None:
 def create_user(
     session: Session, *, email: str, username: str, password: str, role: str = "user"
 ) -> User:
-    email, username = email.strip().lower(), username.strip()
-    if not EMAIL.match(email) or len(email) > 320:
-        raise AccountError("That email address does not look right.")
+    email, username = checked_email(email), username.strip()
     if not USERNAME.match(username):
         raise AccountError(
             "Usernames are 2-39 letters, digits, '-' or '_', starting with a letter or digit."

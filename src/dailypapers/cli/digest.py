@@ -80,7 +80,8 @@ def deliver(
     wait: float = typer.Option(0.0, "--wait", min=0, help=WAIT_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
-    """Send what is due in the outbox (retries, confirmations), without composing."""
+    """Send what is due in the outbox (retries, confirmations), without composing; exit 1
+    when a message failed for good (it is marked failed with its reason, the rest is sent)."""
     settings = context.settings()
     with context.database() as engine:
         try:
@@ -91,6 +92,8 @@ def deliver(
         print(json.dumps(report.as_dict()))
     else:
         _print_delivery(report)
+    if report.failed or report.gave_up:
+        raise typer.Exit(1)
 
 
 def _print_run(run: DigestRun, *, as_json: bool) -> None:

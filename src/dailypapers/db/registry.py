@@ -7,6 +7,7 @@ from dailypapers.db.base import Base
 from dailypapers.digest import models as digest_models
 from dailypapers.jobs import models as jobs_models
 from dailypapers.papers import models as papers_models
+from dailypapers.ratelimits import models as ratelimits_models
 from dailypapers.search import models as search_models
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "digest_models",
     "jobs_models",
     "papers_models",
+    "ratelimits_models",
     "search_models",
 ]

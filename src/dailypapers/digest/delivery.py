@@ -42,6 +42,7 @@ from dailypapers.digest.smtp import (
     TemporaryFailure,
     UnconfirmedDelivery,
 )
+from dailypapers.mail.addresses import envelope_address
 from dailypapers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class Deliverer:
                     self.sleep(max((wake - self.clock()).total_seconds(), 0.0))
                     continue
                 for row in rows:
-                    self._deliver(row)
+                    self._deliver_safely(row)
                     if self._down():
                         break
         finally:
@@ -164,6 +165,18 @@ class Deliverer:
 
     # -- one message
 
+    def _deliver_safely(self, row: Row[Any]) -> None:
+        """One row's failure, whatever it is, is recorded on that row; the run goes on."""
+        try:
+            self._deliver(row)
+        except Exception as exc:  # a run never stops for one row (a bug, damaged data)
+            log.exception("message %s to %r could not be handled", row.id, row.to_addr)
+            self.transport.abort()
+            reason = PermanentFailure(0, f"cannot send: {type(exc).__name__}: {exc}")
+            for was in ("queued", "sending"):
+                self._finish_row(row, was, status="failed", error=str(reason))
+            self.report.failed += 1
+
     def _deliver(self, row: Row[Any]) -> None:
         required = REQUIRED_STATUS.get(row.kind)
         if row.subscription_id is not None and required and row.subscription_status != required:
@@ -175,13 +188,14 @@ class Deliverer:
             )
             self.report.cancelled += 1
             return
-        data = self._bytes(row)
         try:
+            envelope_address(row.to_addr)
+            data = self._bytes(row)
             self.transport.begin(sender=self.sender, recipient=row.to_addr, data=data)
         except SmtpFailure as exc:
             self._failed(row, exc, claimed=False)
             return
-        except ValueError as exc:  # e.g. an address smtplib cannot encode: never retried
+        except ValueError as exc:  # a bad address or header in the row: never retried
             self.transport.abort()
             self._failed(row, PermanentFailure(0, f"cannot send: {exc}"), claimed=False)
             return
@@ -290,7 +304,8 @@ class Deliverer:
             ).rowcount
             if changed and permanent and row.subscription_id is not None:
                 self.report.paused += self._count_failure(conn, row.subscription_id)
-        log.info("message %s to %s: %s (%s)", row.id, row.to_addr, status, error)
+        if changed:
+            log.info("message %s to %r: %s (%s)", row.id, row.to_addr, status, error)
 
     def _count_failure(self, conn: Any, subscription_id: int) -> int:
         failures = subscriptions.c.permanent_failures + 1

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from dailypapers.mail.addresses import envelope_address
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 _BARE_NEWLINE = re.compile(rb"\r\n|\n|\r")
+_WANTED = ((250,), (250, 251), (354,))  # the good replies to MAIL, RCPT and DATA
 
 
 class SmtpFailure(Exception):
@@ -90,6 +93,15 @@ def smtp_payload(data: bytes) -> bytes:
     return body if body.endswith(b"\r\n") else body + b"\r\n"
 
 
+def envelope_commands(sender: str, recipient: str) -> list[str]:
+    """The MAIL, RCPT and DATA lines of one message; AddressError for an unusable address."""
+    return [
+        f"MAIL FROM:<{envelope_address(sender)}>\r\n",
+        f"RCPT TO:<{envelope_address(recipient)}>\r\n",
+        "DATA\r\n",
+    ]
+
+
 class SmtpTransport:
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
@@ -123,15 +135,17 @@ class SmtpTransport:
         return conn
 
     def begin(self, *, sender: str, recipient: str, data: bytes) -> None:
-        """Everything but the final dot. Raises Temporary/PermanentFailure when refused."""
+        """Everything but the final dot. Raises Temporary/PermanentFailure when refused, and
+        AddressError (before anything is sent) for an address that cannot go on the wire."""
+        commands = envelope_commands(sender, recipient)
         conn = self._conn or self._connect()
         self._conn = conn
         try:
             try:
-                replies = self._envelope(conn, sender, recipient)
+                replies = self._envelope(conn, commands)
             except smtplib.SMTPServerDisconnected:  # an idle connection the server closed
                 self._conn = conn = self._connect()
-                replies = self._envelope(conn, sender, recipient)
+                replies = self._envelope(conn, commands)
             self._check(replies)
             conn.send(smtp_payload(data))
         except SmtpFailure:
@@ -140,24 +154,24 @@ class SmtpTransport:
             self.abort()
             raise TemporaryFailure(0, f"connection lost: {exc}") from exc
 
-    def _envelope(self, conn: smtplib.SMTP, sender: str, recipient: str) -> list[tuple[int, bytes]]:
+    def _envelope(self, conn: smtplib.SMTP, commands: list[str]) -> list[tuple[int, bytes]]:
         """MAIL, RCPT and DATA: in one write when the server offers PIPELINING (RFC 2920),
-        which saves two round trips a message; else one by one, stopping at a refusal."""
+        which saves two round trips a message; else one by one, stopping at a refusal.
+        Both ways send the same command lines."""
         if conn.has_extn("pipelining"):
-            conn.send(f"MAIL FROM:<{sender}>\r\nRCPT TO:<{recipient}>\r\nDATA\r\n".encode())
-            return [conn.getreply() for _ in range(3)]
-        replies = [conn.mail(sender)]
-        if replies[-1][0] == 250:
-            replies.append(conn.rcpt(recipient))
-        if replies[-1][0] in (250, 251):
-            conn.putcmd("data")
+            conn.send("".join(commands).encode("ascii"))
+            return [conn.getreply() for _ in commands]
+        replies: list[tuple[int, bytes]] = []
+        for line, ok in zip(commands, _WANTED, strict=True):
+            conn.send(line.encode("ascii"))
             replies.append(conn.getreply())
+            if replies[-1][0] not in ok:
+                break
         return replies
 
     def _check(self, replies: list[tuple[int, bytes]]) -> None:
         """Raise for the first refused command, leaving the connection ready for the next."""
-        wanted = ((250,), (250, 251), (354,))
-        for code, text in (r for r, ok in zip(replies, wanted, strict=False) if r[0] not in ok):
+        for code, text in (r for r, ok in zip(replies, _WANTED, strict=False) if r[0] not in ok):
             if replies[-1][0] == 354:  # in DATA after all: only a dropped connection ends it
                 self.abort()
             else:

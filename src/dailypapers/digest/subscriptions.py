@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.errors import HeaderParseError
-from email.headerregistry import Address
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +24,7 @@ from dailypapers.digest.tokens import (
     read_confirm_token,
     read_manage_token,
 )
+from dailypapers.mail.addresses import AddressError, normalize_address
 from dailypapers.settings import Settings
 
 STATUSES = ("pending", "active", "paused", "unsubscribed")
@@ -44,21 +43,10 @@ class SubscribeResult:
 
 
 def normalize_email(raw: str) -> str:
-    text = raw.strip()
     try:
-        address = Address(addr_spec=text)
-    except (HeaderParseError, ValueError, IndexError):
-        address = None
-    if (
-        address is None
-        or not address.username
-        or "." not in address.domain.strip(".")
-        or len(text) > 320
-        or any(c.isspace() for c in text)
-        or not text.isascii()  # SMTPUTF8 is not used: every server takes ASCII addresses
-    ):
-        raise SubscriptionError(f"{raw.strip()[:100]!r} is not an email address")
-    return f"{address.username}@{address.domain}".lower()  # one subscription per mailbox
+        return normalize_address(raw)
+    except AddressError as exc:
+        raise SubscriptionError(str(exc)) from None
 
 
 def check_frequency(frequency: str) -> str:

@@ -31,7 +31,7 @@ from dailypapers.web import (
 from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.guards import InputGuard, document_guard_responses
-from dailypapers.web.ratelimit import LIMITS, RateLimiter
+from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
 from dailypapers.web.render import render
 from dailypapers.web.security import security_middleware
 
@@ -45,7 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_redaction(settings)  # secrets never reach the logs (dailypapers/logs.py)
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
-    app.state.rate_limiter = RateLimiter(LIMITS)
+    app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
     app.state.templates = templates

@@ -19,7 +19,7 @@ from dailypapers.accounts.reset import (
     user_by_email,
     user_for_reset_token,
 )
-from dailypapers.accounts.service import AccountError
+from dailypapers.accounts.service import AccountError, checked_email
 from dailypapers.accounts.sessions import end_all_sessions
 from dailypapers.db.base import utcnow
 from dailypapers.settings import Settings
@@ -46,8 +46,13 @@ def forgot(
     email: str = Form(..., max_length=320),
 ) -> HTMLResponse:
     enforce(request, "password_reset")
-    enforce(request, "password_reset", client=f"email:{email.strip().lower()}")
-    account = user_by_email(session, email=email)
+    try:
+        address = checked_email(email)  # the same check as at sign-up
+    except AccountError as exc:
+        context = {"sent_to": None, "error": str(exc)}
+        return render(request, "password/forgot.html", context, status_code=400)
+    enforce(request, "password_reset", client=f"email:{address}")
+    account = user_by_email(session, email=address)
     if account is not None:
         outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
         deliver_after_commit(session, request.app.state.engine, settings, outbox_id)

@@ -1,8 +1,13 @@
-"""Per-client rate limits: a sliding window of hits kept in this process's memory.
+"""Per-client rate limits, counted in the database so they hold across processes and nodes.
 
-Each web process counts on its own, so N processes allow up to N times the limit. Clients
-whose hits have all left their window are forgotten (every SWEEP_EVERY hits), so the memory
-held stays bounded by the clients of the last hour, not by every address ever seen.
+`DatabaseRateLimiter` (what the app uses) keeps one token bucket row per action and client
+(`dailypapers.ratelimits`): N web processes on M machines allow the limit once, not N×M
+times. When the database refuses the write (read-only, full, down) a hit is counted in this
+process's memory instead, so a limit still holds per process and reads keep working.
+
+`RateLimiter` is that in-memory fallback: a sliding window of hits per client. Clients whose
+hits have all left their window are forgotten (every SWEEP_EVERY hits), so the memory held
+stays bounded by the clients of the last hour, not by every address ever seen.
 """
 
 from __future__ import annotations
@@ -14,6 +19,10 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from dailypapers.ratelimits import buckets
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +89,61 @@ class RateLimiter:
             self._hits.clear()
 
 
+class DatabaseRateLimiter:
+    """Token buckets in the database (one upsert per hit); memory when the database fails."""
+
+    def __init__(self, limits: dict[str, Limit], engine: Engine) -> None:
+        self.limits = limits
+        self.engine = engine
+        self.fallback = RateLimiter(limits)
+        self._since_sweep = 0
+
+    def hit(self, action: str, client: str, *, now: float | None = None) -> float:
+        """Record a hit; return 0 when allowed, else the seconds to wait."""
+        limit = self.limits[action]
+        now = time.time() if now is None else now
+        try:
+            with self.engine.begin() as conn:
+                wait = buckets.take(
+                    conn,
+                    action=action,
+                    client=client,
+                    hits=limit.hits,
+                    seconds=limit.seconds,
+                    now=now,
+                )
+            self._maybe_sweep(now)
+        except DBAPIError:  # read-only, full or unreachable: count here for now
+            return self.fallback.hit(action, client)
+        return wait
+
+    def tracked(self) -> int:
+        """How many (action, client) buckets are held."""
+        with self.engine.connect() as conn:
+            return buckets.count(conn)
+
+    def reset(self) -> None:
+        with self.engine.begin() as conn:
+            buckets.clear(conn)
+        self.fallback.reset()
+
+    def _maybe_sweep(self, now: float) -> None:
+        self._since_sweep += 1
+        if self._since_sweep < SWEEP_EVERY:
+            return
+        self._since_sweep = 0
+        with self.engine.begin() as conn:
+            for action, limit in self.limits.items():
+                buckets.prune(conn, action=action, seconds=limit.seconds, now=now)
+
+
 def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def enforce(request: Request, action: str, client: str | None = None) -> None:
     """Raise 429 with Retry-After when `action` is over its limit for this client."""
-    limiter: RateLimiter = request.app.state.rate_limiter
+    limiter: RateLimiter | DatabaseRateLimiter = request.app.state.rate_limiter
     wait = limiter.hit(action, client or client_key(request))
     if wait > 0:
         raise HTTPException(

@@ -1,0 +1,1 @@
+"""Email: addresses, templates, the outbox, delivery and the SMTP transport."""
