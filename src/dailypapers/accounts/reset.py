@@ -79,7 +79,7 @@ def queue_reset_email(session: Session, settings: Settings, *, user: User, now: 
     }
     rendered = render_email(KIND, context)
     local = f"{KIND}.{user.id}.{secrets.token_hex(8)}"
-    row = {
+    row: dict[str, object] = {
         "subscription_id": None,
         "kind": KIND,
         "period_key": f"{KIND}:{now:%Y-%m-%dT%H:%M:%S.%f}",

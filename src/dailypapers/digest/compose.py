@@ -22,9 +22,9 @@ from dailypapers.digest.outbox import Links, enqueue, list_headers, new_message,
 from dailypapers.digest.personal import personal_items
 from dailypapers.digest.render import RenderedEmail, render_email
 from dailypapers.digest.schedule import Period
-from dailypapers.digest.semantic import EmbedderSource, embedder_for
 from dailypapers.digest.topics import topic_lines
 from dailypapers.ranking.trending import TrendingParams
+from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
 
 BATCH_SIZE = 500

@@ -26,9 +26,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Row, case, func, select, update
+from sqlalchemy import Engine, Row, Table, case, func, select, update
 
 from dailypapers.db.base import utcnow
 from dailypapers.digest.models import OutboxMessage, Subscription
@@ -50,8 +50,8 @@ log = logging.getLogger(__name__)
 PAUSE_AFTER = 3
 BATCH = 200
 REQUIRED_STATUS = {"digest": "active", "confirm": "pending", "manage": "active"}
-outbox = OutboxMessage.__table__
-subscriptions = Subscription.__table__
+outbox = cast(Table, OutboxMessage.__table__)
+subscriptions = cast(Table, Subscription.__table__)
 
 
 @dataclass(slots=True)
@@ -150,7 +150,7 @@ class Deliverer:
             outbox.c.status == "queued", *self._filters(ids)
         )
         with self.engine.connect() as conn:
-            wake = conn.scalar(query)
+            wake: datetime | None = conn.scalar(query)
         if wake is not None and self._down_until is not None:
             return max(wake, self._down_until)
         return wake

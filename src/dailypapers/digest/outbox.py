@@ -119,7 +119,7 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) 
 def prune_bodies(session: Session, *, before: datetime) -> int:
     """Empty the bodies of messages done before `before`; the rows stay, keeping their keys
     (so a period is never composed twice) and their delivery record."""
-    result = session.execute(
+    result = session.connection().execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status.in_(("sent", "failed")),
@@ -128,7 +128,7 @@ def prune_bodies(session: Session, *, before: datetime) -> int:
         )
         .values(body_text="", body_html=None)
     )
-    return result.rowcount
+    return int(result.rowcount)
 
 
 def wire_message(

@@ -152,6 +152,27 @@ def for_you(
             f"recommendations need {MIN_PAPERS}."
         )
         return result
+    candidate_ids = _candidate_ids(
+        session, model=model, acted=acted, now=now, window_days=window_days, within=within
+    )
+    if not candidate_ids:
+        result.explanation = f"No new papers in the last {window_days} days that you have not seen."
+        return result
+    context = _Profile(user.id, model, acted, profile, now, params or ScoringParams())
+    result.items = _ranked(session, context, _vectors(session, candidate_ids, model), limit)
+    return result
+
+
+def _candidate_ids(
+    session: Session,
+    *,
+    model: str,
+    acted: dict[int, datetime],
+    now: datetime,
+    window_days: int,
+    within: Collection[int] | None,
+) -> list[int]:
+    """Visible papers with a vector of `model` that the reader has not acted on, newest first."""
     stmt = (
         select(Paper.id)
         .join(Embedding, Embedding.paper_id == Paper.id)
@@ -161,49 +182,60 @@ def for_you(
     if within is None:
         since = now - timedelta(days=window_days)
         recent = stmt.where(Paper.published_at >= since, Paper.published_at <= now)
-        candidate_ids = [
-            pid for pid in session.scalars(recent.limit(CANDIDATE_CAP)) if pid not in acted
-        ]
-    else:  # the caller's papers (a digest's period), whatever their publication date
-        wanted = [pid for pid in within if pid not in acted]
-        candidate_ids = []
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            candidate_ids += list(session.scalars(stmt.where(Paper.id.in_(chunk))))
-    if not candidate_ids:
-        result.explanation = f"No new papers in the last {window_days} days that you have not seen."
-        return result
-    candidates = _vectors(session, candidate_ids, model)
+        return [pid for pid in session.scalars(recent.limit(CANDIDATE_CAP)) if pid not in acted]
+    # the caller's papers (a digest's period), whatever their publication date
+    wanted = [pid for pid in within if pid not in acted]
+    candidate_ids: list[int] = []
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        candidate_ids += list(session.scalars(stmt.where(Paper.id.in_(chunk))))
+    return candidate_ids
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    user_id: int
+    model: str
+    acted: dict[int, datetime]  # the reader's papers and when they acted on each
+    vectors: dict[int, np.ndarray]  # those of them with a vector of `model`
+    now: datetime
+    params: ScoringParams
+
+
+def _ranked(
+    session: Session, reader: _Profile, candidates: dict[int, np.ndarray], limit: int
+) -> list[Recommendation]:
+    """The best `limit` candidates for the reader, each with its reason."""
     cand_ids = list(candidates)
-    profile_ids = list(profile)
-    params = params or ScoringParams()
-    ages = np.array([(now - acted[pid]).total_seconds() / 86400 for pid in profile_ids])
+    profile_ids = list(reader.vectors)
+    ages = np.array(
+        [(reader.now - reader.acted[pid]).total_seconds() / 86400 for pid in profile_ids]
+    )
     scored = score_candidates(
-        np.stack([profile[pid] for pid in profile_ids]),
-        decay_weights(ages, params.half_life_days),
+        np.stack([reader.vectors[pid] for pid in profile_ids]),
+        decay_weights(ages, reader.params.half_life_days),
         np.stack([candidates[pid] for pid in cand_ids]),
-        negatives=_negatives(session, model=model, exclude=set(acted), seed=user.id),
-        params=params,
+        negatives=_negatives(
+            session, model=reader.model, exclude=set(reader.acted), seed=reader.user_id
+        ),
+        params=reader.params,
     )
     order = np.argsort(-scored.scores, kind="stable")[: max(0, limit)]
-    top = [cand_ids[i] for i in order]
     reasons = {
         pid: (key, title)
         for pid, key, title in session.execute(
             select(Paper.id, Paper.key, Paper.title).where(Paper.id.in_(profile_ids))
         )
     }
-    cards = {card.paper_id: card for card in cards_by_id(session, top)}
+    cards = {card.paper_id: card for card in cards_by_id(session, [cand_ids[i] for i in order])}
+    items: list[Recommendation] = []
     for i in order:
         pid = cand_ids[i]
         if pid not in cards:
             continue
         key, title = reasons[profile_ids[scored.because[i]]]
-        result.items.append(
-            Recommendation(
-                card=cards[pid],
-                score=float(scored.scores[i]),
-                because=Reason(key=key, title=title, similarity=float(scored.similarity[i])),
-            )
+        because = Reason(key=key, title=title, similarity=float(scored.similarity[i]))
+        items.append(
+            Recommendation(card=cards[pid], score=float(scored.scores[i]), because=because)
         )
-    return result
+    return items

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dailypapers.settings import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
@@ -187,6 +190,14 @@ def _load(kind: str, cache_dir: Path) -> Embedder:
     except Exception as exc:  # an export that fails leaves search usable by keywords
         raise EmbedderUnavailable(f"could not build the ONNX model: {exc}") from exc
     return OnnxEmbedder(path, kind)
+
+
+EmbedderSource = Callable[[], Embedder]
+
+
+def embedder_for(settings: Settings) -> EmbedderSource:
+    """The embedder `settings` name, loaded on first call; it raises EmbedderUnavailable."""
+    return lambda: load_embedder(settings.embedder, settings.data_dir / "models")
 
 
 def default_embedder() -> Embedder:

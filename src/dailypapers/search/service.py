@@ -18,7 +18,7 @@ from dailypapers.search.embedder import Embedder, EmbedderUnavailable, default_e
 from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.highlight import Segment, plain
 from dailypapers.search.models import Embedding
-from dailypapers.search.text import parse_query
+from dailypapers.search.text import ParsedQuery, parse_query
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 SortOrder = Literal["relevance", "newest", "upvotes"]
@@ -174,11 +174,7 @@ def search_papers(
     keyword: list[int] = []
     semantic: list[int] = []
     if results.mode in ("keyword", "hybrid"):
-        if filters.active:  # filters go into the query, which then joins papers
-            keyword = backend.fulltext.search(session, query=parsed, limit=depth, where=where)
-        else:  # no join: hidden papers (rare) are dropped afterwards
-            keyword = backend.fulltext.search(session, query=parsed, limit=depth)
-            keyword = _visible(session, keyword, where)
+        keyword = _keyword_ids(session, backend, parsed, filters, depth)
     if vector is not None:
         semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
     fused = reciprocal_rank_fusion(
@@ -204,6 +200,21 @@ def search_papers(
             )
         )
     return results
+
+
+def _keyword_ids(
+    session: Session,
+    backend: SearchBackend,
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    depth: int,
+) -> list[int]:
+    where = filters.where()
+    if filters.active:  # filters go into the query, which then joins papers
+        return backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+    # no join: hidden papers (rare) are dropped afterwards
+    keyword = backend.fulltext.search(session, query=parsed, limit=depth)
+    return _visible(session, keyword, where)
 
 
 def _query_vector(

@@ -36,7 +36,7 @@ from dailypapers.web.api_schemas import (
     paper_out,
 )
 from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
+from dailypapers.web.deps import ApiWriter, EmbedderDep, SessionDep, SettingsDep
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
@@ -134,6 +134,7 @@ def _json_list(
 )
 async def search(
     request: Request,
+    embedder: EmbedderDep,
     q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
     limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
     mode: SearchMode = Query("hybrid", description="Keyword (BM25), semantic, or both fused."),
@@ -144,7 +145,7 @@ async def search(
     base_url = _base_url(request)
 
     def render(session: Session) -> Rendered:
-        found = search_cards(session, query=query, limit=limit, mode=mode)
+        found = search_cards(session, query=query, limit=limit, mode=mode, embedder=embedder)
         items = listings(session, cards=found.cards, period=found.period)
         return _json_list(items, base_url, headers={"X-Search-Mode": found.mode or ""})
 

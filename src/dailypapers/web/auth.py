@@ -117,7 +117,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 def _settings_page(
     request: Request, session: SessionDep, user: RequiredUser, **extra: object
 ) -> HTMLResponse:
-    context = {
+    context: dict[str, object] = {
         "tokens": list_api_tokens(session, user=user),
         "message": None,
         "error": None,

@@ -13,7 +13,7 @@ from dailypapers.community.votes import voted_keys
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.cache import cached_value
-from dailypapers.web.deps import CurrentUser, SessionDep
+from dailypapers.web.deps import CurrentUser, EmbedderDep, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.search_results import require_words
@@ -37,11 +37,24 @@ def _chart_label(capped: bool) -> str:
     return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
 
 
+def _filters(
+    since: str | None, until: str | None, *, category: str, org: str, code: bool
+) -> SearchFilters:
+    return SearchFilters(
+        published_from=_date(since, "from"),
+        published_to=_date(until, "to"),
+        category=category or None,
+        organization=org or None,
+        has_code=True if code else None,
+    )
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    embedder: EmbedderDep,
     q: str = Query("", max_length=500),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
@@ -67,21 +80,15 @@ def search(
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
     require_words(q)
-    filters = SearchFilters(
-        published_from=_date(since, "from"),
-        published_to=_date(until, "to"),
-        category=category or None,
-        organization=org or None,
-        has_code=True if code else None,
-    )
     results = search_papers(
         session,
         query=q,
         mode=mode,
-        filters=filters,
+        filters=_filters(since, until, category=category, org=org, code=code),
         sort=sort,
         limit=PER_PAGE,
         offset=(p - 1) * PER_PAGE,
+        embedder=embedder,
     )
     today = date.today()
     bars, capped = cached_value(

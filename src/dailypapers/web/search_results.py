@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
-from dailypapers.search.embedder import default_embedder
+from dailypapers.search.embedder import EmbedderSource
 from dailypapers.search.service import Mode, search_papers
 from dailypapers.search.text import parse_query
 
@@ -25,7 +25,14 @@ class Found:
     mode: Mode | None  # the mode that ran (hybrid falls back to keyword without a model)
 
 
-def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybrid") -> Found:
+def search_cards(
+    session: Session,
+    *,
+    query: str,
+    limit: int,
+    embedder: EmbedderSource,
+    mode: Mode = "hybrid",
+) -> Found:
     """The best `limit` papers for `query`; the latest list when the query is empty."""
     if not query:
         listing = period_list(session, per_page=limit)
@@ -36,7 +43,7 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         mode=mode,
         limit=limit,
         highlight=False,
-        embedder=lambda: default_embedder(),
+        embedder=embedder,
     )
     return Found([hit.card for hit in results.hits], None, results.mode)
 

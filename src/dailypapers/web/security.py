@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Literal, TypedDict
 
 from fastapi import HTTPException, Request, Response
 
@@ -37,7 +38,14 @@ SECURITY_HEADERS = {
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
-def cookie_options(request: Request) -> dict[str, object]:
+class CookieOptions(TypedDict):
+    httponly: bool
+    samesite: Literal["lax", "strict", "none"]
+    secure: bool
+    path: str
+
+
+def cookie_options(request: Request) -> CookieOptions:
     secure = request.app.state.settings.base_url.startswith("https://")
     return {"httponly": True, "samesite": "lax", "secure": secure, "path": "/"}
 
