@@ -33,7 +33,8 @@ from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
 
 from dailypapers.db import migrate  # noqa: E402
 from dailypapers.db.engine import make_engine, unit_of_work  # noqa: E402
-from dailypapers.digest.models import OutboxMessage, Subscription  # noqa: E402
+from dailypapers.digest.models import Subscription  # noqa: E402
+from dailypapers.mail.models import OutboxMessage  # noqa: E402
 from dailypapers.papers.models import Author, DailyEntry, Paper, PaperAuthor  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "arxiv-cs-75k.snapshot.jsonl.gz"
@@ -248,8 +249,8 @@ class SinkProcess:
 def measured(database_url: str, smtp_port: int, day: date) -> dict[str, Any]:
     """Runs in a fresh process: compose, then deliver; its peak RSS is the digest's."""
     from dailypapers.digest.compose import compose_period
-    from dailypapers.digest.delivery import deliver_outbox
     from dailypapers.digest.schedule import period_for
+    from dailypapers.mail.delivery import deliver_outbox
     from dailypapers.settings import Settings
 
     settings = Settings(

@@ -7,12 +7,14 @@ in a temporary folder. A missing server is an error, never a skip.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -58,6 +60,25 @@ def pg_server() -> Iterator[str]:
     admin.dispose()
     server.cleanup()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, one per test process (pytest-xdist worker).
+
+    Every test that drives a browser shares it: Playwright's sync API refuses to start a
+    second instance in a process while one runs.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: `apt-get install -y chromium` (make install does)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

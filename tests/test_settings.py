@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,27 @@ def test_every_setting_is_documented_in_the_readme() -> None:
 def test_production_refuses_a_missing_secret(tmp_path: Path) -> None:
     with pytest.raises(InsecureSettingsError, match="SECRET_KEY"):
         Settings(env="production", data_dir=tmp_path)
+
+
+def test_production_refuses_a_short_secret(tmp_path: Path) -> None:
+    with pytest.raises(InsecureSettingsError, match="at least 32"):
+        Settings(env="production", data_dir=tmp_path, secret_key="x" * 31)
+    assert Settings(env="production", data_dir=tmp_path, secret_key="x" * 32).secret_key
+
+
+def test_development_secret_file_is_private_from_its_creation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No window where the key file is readable by others: no later chmod is relied on."""
+    monkeypatch.setattr(Path, "chmod", lambda self, mode: None)
+    old_umask = os.umask(0)
+    try:
+        key = Settings(data_dir=tmp_path).secret_key
+    finally:
+        os.umask(old_umask)
+    path = tmp_path / "secret_key"
+    assert path.read_text() == key
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_development_secret_is_generated_once_and_kept(tmp_path: Path) -> None:

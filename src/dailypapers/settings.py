@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "DAILYPAPERS_"
+MIN_SECRET_LENGTH = 32  # characters of a production SECRET_KEY
 
 
 class InsecureSettingsError(RuntimeError):
@@ -28,6 +30,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Folder for the SQLite file and secrets.")
     database_url: str = Field(
         "", description="SQLAlchemy URL; default `sqlite:///<DATA_DIR>/dailypapers.db`."
+    )
+    database_replica_urls: str = Field(
+        "", description="Comma-separated PostgreSQL replica URLs that serve reads."
+    )
+    replica_max_lag_seconds: float = Field(
+        5.0, gt=0, description="A replica further behind than this is skipped."
     )
     secret_key: str = Field(
         "", description="Signs sessions and tokens; generated and kept in development."
@@ -91,6 +99,9 @@ class Settings(BaseSettings):
     password_reset_minutes: int = Field(
         60, ge=1, description="How long a password reset link stays valid."
     )
+    public_max_age_seconds: int = Field(
+        30, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."
@@ -103,11 +114,9 @@ class Settings(BaseSettings):
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'dailypapers.db'}"
+        if self.env == "production":
+            _require_strong_secret(self.secret_key)
         if not self.secret_key:
-            if self.env == "production":
-                raise InsecureSettingsError(
-                    f"{ENV_PREFIX}SECRET_KEY must be set when {ENV_PREFIX}ENV=production"
-                )
             self.secret_key = _development_secret(self.data_dir)
         return self
 
@@ -116,15 +125,34 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+def _require_strong_secret(key: str) -> None:
+    if not key:
+        raise InsecureSettingsError(
+            f"{ENV_PREFIX}SECRET_KEY must be set when {ENV_PREFIX}ENV=production"
+        )
+    if len(key) < MIN_SECRET_LENGTH:
+        raise InsecureSettingsError(
+            f"{ENV_PREFIX}SECRET_KEY has {len(key)} characters; production needs at least "
+            f"{MIN_SECRET_LENGTH} (make one: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
+
+
 def _development_secret(data_dir: Path) -> str:
-    """A random key kept in DATA_DIR so development sessions survive restarts."""
+    """A random key kept in DATA_DIR so development sessions survive restarts.
+
+    The file is created owner-only (0600) in one step: it is never readable by others,
+    not even between its creation and a later chmod; O_EXCL loses no race to a second process.
+    """
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
 
 

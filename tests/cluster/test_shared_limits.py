@@ -11,6 +11,7 @@ import pytest
 
 from tests.cluster.harness import node_env, start_node, wait_ready
 from tests.live_server import free_port
+from tests.web.helpers import TOKEN
 
 CLIENT = "203.0.113.7"  # one client address, forwarded as a proxy would
 
@@ -24,13 +25,15 @@ def test_a_limit_of_ten_holds_at_ten_across_two_nodes_of_two_processes(
     try:
         for node in nodes:
             wait_ready(node.url, node.process)
-        token = secrets.token_urlsafe(32)
+        visitor = secrets.token_urlsafe(32)
+        page = httpx.get(f"{nodes[0].url}/subscribe", cookies={"dp_csrf": visitor}, timeout=60)
+        token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
 
         def subscribe(n: int) -> int:
             response = httpx.post(
                 f"{nodes[n % 2].url}/subscribe",
                 data={"csrf_token": token, "email": "not an address", "frequency": "daily"},
-                cookies={"dp_csrf": token},
+                cookies={"dp_csrf": visitor},
                 headers={"X-Forwarded-For": CLIENT},
                 timeout=60,
             )

@@ -8,8 +8,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.models import OutboxMessage, Subscription
+from dailypapers.digest.models import Subscription
 from dailypapers.digest.subscriptions import add_subscriber
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from tests.factories import make_paper
 

@@ -13,11 +13,12 @@ from sqlalchemy import Engine, update
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import compose_period
-from dailypapers.digest.delivery import deliver_outbox
-from dailypapers.digest.models import OutboxMessage, Subscription
+from dailypapers.digest.models import Subscription
 from dailypapers.digest.run import send_digests
 from dailypapers.digest.schedule import period_for
 from dailypapers.digest.subscriptions import unsubscribe
+from dailypapers.mail.delivery import deliver_outbox
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from tests.digest.helpers import (
     FRIDAY,

@@ -21,8 +21,8 @@ from sqlalchemy import Engine
 
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.delivery import deliver_outbox
 from dailypapers.digest.run import send_digests
+from dailypapers.mail.delivery import deliver_outbox
 from dailypapers.settings import Settings
 from tests.digest.helpers import FRIDAY, THURSDAY, list_papers, outbox_rows, subscribers
 from tests.digest.smtp_sink import SmtpSink

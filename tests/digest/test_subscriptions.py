@@ -10,7 +10,6 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dailypapers.digest.models import OutboxMessage
 from dailypapers.digest.subscriptions import (
     SubscriptionError,
     add_subscriber,
@@ -29,6 +28,7 @@ from dailypapers.digest.tokens import (
     fingerprint,
     manage_token,
 )
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 
 NOW = datetime(2026, 2, 19, 9, 30, tzinfo=UTC)

@@ -24,11 +24,12 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.run import send_digests
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.security import CSRF_COOKIE, SESSION_COOKIE
+from dailypapers.web.security import SESSION_COOKIE
 from dailypapers.web.subscriptions import join_deliveries
 from tests.digest.helpers import FRIDAY, THURSDAY, list_papers, subscribers, subscription
 from tests.digest.smtp_sink import SmtpSink
 from tests.factories import make_user
+from tests.web.helpers import csrf
 
 PAPERS = {"Robots That Read Papers": 4, "Vision Transformers <script>x</script>": 2}
 
@@ -66,8 +67,7 @@ def live(mail_settings: Settings) -> Iterator[Settings]:
 
 
 def _csrf(client: TestClient, page: str = "/subscribe") -> str:
-    client.get(page)
-    return client.cookies[CSRF_COOKIE]
+    return csrf(client, page)
 
 
 def _links(text: str, base: str) -> set[str]:
@@ -79,7 +79,7 @@ def test_subscribing_from_the_form_confirms_by_email(
 ) -> None:
     home = client.get("/")  # list pages carry the form
     assert 'action="/subscribe"' in home.text
-    token = client.cookies[CSRF_COOKIE]
+    token = csrf(client, "/")
     assert f'name="csrf_token" value="{token}"' in home.text
     page = client.get("/subscribe")
     assert page.status_code == 200 and 'name="csrf_token"' in page.text
@@ -115,11 +115,11 @@ def test_the_manage_page_changes_topics_and_escapes_them(
     token = manage_token(mail_settings.secret_key, subscription_id=sub_id, email="bo@example.org")
     page = client.get(f"/subscriptions/{token}")
     assert page.status_code == 200 and "bo@example.org" in page.text
-    csrf = client.cookies[CSRF_COOKIE]
+    token_field = csrf(client, f"/subscriptions/{token}")
     saved = client.post(
         f"/subscriptions/{token}",
         data={"frequency": "weekly", "topics": "cat:cs.CV\n<script>alert(1)</script>\n",
-              "csrf_token": csrf},
+              "csrf_token": token_field},
     )  # fmt: skip
     assert saved.status_code == 200 and "Saved." in saved.text
     assert (
@@ -129,9 +129,8 @@ def test_the_manage_page_changes_topics_and_escapes_them(
     assert (sub.frequency, sub.topics) == (
         "weekly", {"queries": ["<script>alert(1)</script>"], "categories": ["cs.CV"]},
     )  # fmt: skip
-    refused = client.post(
-        f"/subscriptions/{token}", data={"frequency": "daily", "topics": "org:", "csrf_token": csrf}
-    )
+    form = {"frequency": "daily", "topics": "org:", "csrf_token": token_field}
+    refused = client.post(f"/subscriptions/{token}", data=form)
     assert refused.status_code == 400 and "has nothing after org:" in refused.text
     assert subscription(engine, "bo@example.org").frequency == "weekly"
     assert client.get(f"/subscriptions/{token}x").status_code == 400

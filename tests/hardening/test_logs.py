@@ -24,6 +24,7 @@ from dailypapers.logs import MASK, install_redaction
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper, make_user
+from tests.web.helpers import TOKEN
 
 DB_PASSWORD = "pg-Secret-Pass-4711"
 SMTP_PASSWORD = "smtp-Secret-Pass-0815"
@@ -124,11 +125,9 @@ def test_a_live_server_logs_no_secrets(
     base, server, thread, app = _serve(secret_settings)
     try:
         with httpx.Client(base_url=base) as http:
-            http.get("/login")
-            csrf = http.cookies["dp_csrf"]
-            form = {"csrf_token": csrf, "email": "w@example.org", "username": "writer"}
+            form = {"csrf_token": _csrf(http), "email": "w@example.org", "username": "writer"}
             assert http.post("/signup", data={**form, "password": USER_PASSWORD}).status_code == 303
-            login = {"csrf_token": csrf, "login": "writer", "password": USER_PASSWORD}
+            login = {"csrf_token": _csrf(http), "login": "writer", "password": USER_PASSWORD}
             assert http.post("/login", data=login).status_code == 303
             bearer = {"Authorization": f"Bearer {api_token}"}
             assert http.post(f"/api/papers/{key}/upvote", headers=bearer).status_code == 200
@@ -170,3 +169,9 @@ def test_cli_started_with_a_password_url_logs_none(secret_settings: Settings) ->
     assert "no_such_db" in failed.stdout + failed.stderr
     for output in [done.stdout, done.stderr, failed.stdout, failed.stderr]:
         assert DB_PASSWORD not in output and SECRET_KEY not in output
+
+
+def _csrf(http: httpx.Client) -> str:
+    found = TOKEN.search(http.get("/login").text)
+    assert found
+    return found.group(1)

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from itsdangerous import TimestampSigner
 from sqlalchemy import Engine, select
 
-from dailypapers.digest.models import OutboxMessage
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.digest.smtp_sink import CountingHandler, SmtpSink

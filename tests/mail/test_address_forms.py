@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from dailypapers.accounts.models import User
-from dailypapers.digest.models import OutboxMessage, Subscription
+from dailypapers.digest.models import Subscription
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.web.helpers import post_form

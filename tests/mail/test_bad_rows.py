@@ -17,9 +17,9 @@ from typer.testing import CliRunner
 from dailypapers.cli.main import app
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.delivery import deliver_outbox
-from dailypapers.digest.outbox import enqueue
 from dailypapers.mail.addresses import AddressError, normalize_address
+from dailypapers.mail.delivery import deliver_outbox
+from dailypapers.mail.outbox import enqueue
 from dailypapers.settings import Settings, get_settings
 from tests.digest.helpers import outbox_rows
 from tests.digest.smtp_sink import SmtpSink

@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, insert, select, update
+import pytest
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from dailypapers.db.engine import session_factory
 from dailypapers.papers.models import Author, Paper, PaperAuthor
 from dailypapers.search.backends import backend_for
 from dailypapers.search.text import parse_query
 from tests.factories import make_paper
 
 
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session the tests commit themselves, step by step (no enclosing transaction)."""
+    with session_factory(engine)() as session:
+        yield session
+        session.commit()
+
+
 def _find(session: Session, query: str) -> list[int]:
+    """Committed first: on SQLite the tantivy index answers (it holds committed changes)."""
+    session.commit()
+    return backend_for(session).fulltext.search(session, query=parse_query(query), limit=50)
+
+
+def _find_uncommitted(session: Session, query: str) -> list[int]:
     session.flush()
     return backend_for(session).fulltext.search(session, query=parse_query(query), limit=50)
+
+
+def test_a_transaction_sees_its_own_changes(session: Session) -> None:
+    """Uncommitted writes are found too (SQLite: FTS5 answers for that transaction)."""
+    paper = make_paper(session, title="Tardigrade survival", abstract="Dry states.")
+    assert _find(session, "tardigrade") == [paper.id]
+    keyword = getattr(backend_for(session).fulltext, "keyword", None)  # SQLite's tantivy
+    if keyword is not None:
+        assert keyword.ready_for(session) is not None  # it answers committed state
+    paper.title = "Rotifer survival"
+    assert _find_uncommitted(session, "rotifer") == [paper.id]
+    if keyword is not None:
+        assert keyword.ready_for(session) is None  # not this transaction's own writes
+    assert _find_uncommitted(session, "tardigrade") == []
+    session.rollback()
+    assert _find(session, "tardigrade") == [paper.id]
 
 
 def test_orm_insert_update_delete_are_indexed(session: Session) -> None:
@@ -115,3 +148,29 @@ def test_statistics_bound_long_or_queries(session: Session) -> None:
     plan = fulltext.plan(session, ["narwhal", "sensory", "quasar"], stemmer)
     assert plan.any_terms == ("narwhal", "sensory", "quasar")  # a small collection: exact
     assert _find(session, "narwhal quasar") == [paper.id]
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the folder is SQLite's
+def test_keyword_index_is_shared_by_processes(session: Session) -> None:
+    """Two processes' views of one index folder: a writer replays, the other reopens; a
+    rebuild swaps in a new generation that both then read."""
+    from dailypapers.search.keyword_index import KeywordIndex, keyword_index_for
+
+    first = keyword_index_for(session.get_bind().url.database)  # type: ignore[union-attr]
+    assert first is not None
+    other = KeywordIndex(first.folder)  # another process: its own handles and state
+    paper = make_paper(session, title="Kakapo nesting", abstract="Parrots.")
+    assert _find(session, "kakapo") == [paper.id]
+    assert other.ready_for(session) is not None
+    make_paper(session, title="Kea nesting", abstract="Parrots of the alps.")
+    session.commit()
+    engine = session.get_bind()
+    assert other.catch_up(engine) == 1  # type: ignore[arg-type]
+    index = first.ready_for(session)  # reloads what the other one wrote
+    assert index is not None
+    assert len(first.ranked(index, parse_query("nesting"), 10)) == 2
+    generation = first.current()[1].generation  # type: ignore[index]
+    assert other.rebuild(engine) == 2  # type: ignore[arg-type]
+    index = first.ready_for(session)
+    assert first.current()[1].generation != generation  # type: ignore[index]
+    assert index is not None and len(first.ranked(index, parse_query("parrots"), 10)) == 2

@@ -1,18 +1,26 @@
-"""Signing up and posting forms the way a browser does: with the CSRF cookie's token."""
+"""Signing up and posting forms the way a browser does: with the token its page carries."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
 
-from dailypapers.web.security import CSRF_COOKIE
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def csrf(client: TestClient) -> str:
-    if CSRF_COOKIE not in client.cookies:
-        client.get("/login")
-    return client.cookies[CSRF_COOKIE]
+def csrf(client: TestClient, page: str = "/login") -> str:
+    """The token a page's forms carry for this browser; read again when its cookies change
+    (the token is bound to the session)."""
+    cache: dict[tuple[tuple[str, str], ...], str] = client.__dict__.setdefault("_csrf", {})
+    key = tuple(sorted(client.cookies.items()))
+    if key not in cache:
+        found = TOKEN.search(client.get(page).text)
+        assert found, f"no CSRF token on {page}"
+        cache[tuple(sorted(client.cookies.items()))] = found.group(1)
+        return found.group(1)
+    return cache[key]
 
 
 def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, **kwargs: Any):  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ from sqlalchemy import Engine, select
 
 from dailypapers.accounts.models import User, UserSession
 from dailypapers.db.engine import unit_of_work
-from dailypapers.web.security import SESSION_COOKIE
+from dailypapers.settings import Settings
+from dailypapers.web.app import create_app
+from dailypapers.web.security import CSRF_COOKIE, SESSION_COOKIE
 from tests.web.helpers import csrf, post_form, sign_up
 
 
@@ -135,3 +137,22 @@ def test_security_headers(client: TestClient) -> None:
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+
+
+def test_the_csrf_token_is_bound_to_the_session(client: TestClient, settings: Settings) -> None:
+    planted = "a" * 43  # a cookie someone else set, and the same value in the form
+    client.cookies.set(CSRF_COOKIE, planted)
+    form = {"email": "c@example.org", "username": "carol", "password": "long enough pw"}
+    forged = client.post("/signup", data={**form, "csrf_token": planted}, follow_redirects=False)
+    assert forged.status_code == 403
+    anonymous = csrf(client)
+    sign_up(client, "carol", password="long enough pw")
+    stale = client.post("/logout", data={"csrf_token": anonymous}, follow_redirects=False)
+    assert stale.status_code == 403  # the visitor's token does not work in the new session
+    with TestClient(create_app(settings)) as other:
+        sign_up(other, "dave", password="long enough pw")
+        carols = csrf(client)
+        theirs = other.post("/logout", data={"csrf_token": carols}, follow_redirects=False)
+        assert theirs.status_code == 403
+        other.app.state.engine.dispose()  # type: ignore[attr-defined]
+    assert post_form(client, "/logout").status_code == 303

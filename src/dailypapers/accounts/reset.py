@@ -2,7 +2,7 @@
 
 The token signs the user's id and a fingerprint of the current password hash: when the
 password changes (by this link or otherwise) the hash changes, and every older link dies.
-The email goes through the digest outbox, so a failing mail server is retried later.
+The email goes through the mail outbox, so a failing mail server is retried later.
 """
 
 from __future__ import annotations
@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from dailypapers.accounts.models import User
 from dailypapers.accounts.passwords import hash_password
 from dailypapers.accounts.service import check_password_rules
-from dailypapers.digest.outbox import enqueue, mail_domain, site_url
-from dailypapers.digest.render import render_email
+from dailypapers.mail.outbox import queue_email, site_url
 from dailypapers.settings import Settings
 
 RESET_SALT = "dailypapers.accounts.password-reset"
@@ -59,7 +58,7 @@ def user_for_reset_token(session: Session, *, secret_key: str, token: str, max_a
 
 
 def set_password(session: Session, *, user: User, new: str) -> None:
-    check_password_rules(new)
+    check_password_rules(new, username=user.username, email=user.email)
     user.password_hash = hash_password(new)
     session.flush()
 
@@ -68,28 +67,22 @@ def user_by_email(session: Session, *, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def queue_reset_email(session: Session, settings: Settings, *, user: User, now: datetime) -> int:
-    """Put the reset email in the outbox; returns its id (deliver it after the commit)."""
+def reset_context(settings: Settings, *, user: User) -> dict[str, object]:
+    """The context of the `password_reset` email templates."""
     url = f"{site_url(settings)}/password/reset/{reset_token(settings.secret_key, user=user)}"
-    context = {
+    return {
         "site_url": site_url(settings),
         "username": user.username,
         "reset_url": url,
         "minutes": settings.password_reset_minutes,
     }
-    rendered = render_email(KIND, context)
-    local = f"{KIND}.{user.id}.{secrets.token_hex(8)}"
-    row: dict[str, object] = {
-        "subscription_id": None,
-        "kind": KIND,
-        "period_key": f"{KIND}:{now:%Y-%m-%dT%H:%M:%S.%f}",
-        "to_addr": user.email,
-        "message_id": f"<{local}@{mail_domain(settings)}>",
-        "subject": rendered.subject,
-        "body_text": rendered.text,
-        "body_html": rendered.html,
-        "headers": {},
-        "status": "queued",
-        "attempts": 0,
-    }
-    return enqueue(session, [row], now=now)[0]
+
+
+def queue_reset_email(session: Session, settings: Settings, *, user: User, now: datetime) -> int:
+    """Put the reset email in the outbox; returns its id (deliver it after the commit)."""
+    outbox_id = queue_email(
+        session, settings, kind=KIND, to=user.email, context=reset_context(settings, user=user),
+        key=f"{KIND}:{now:%Y-%m-%dT%H:%M:%S.%f}", now=now,
+    )  # fmt: skip
+    assert outbox_id is not None  # the key holds the microsecond: never queued before
+    return outbox_id

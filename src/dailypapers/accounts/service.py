@@ -9,12 +9,11 @@ from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
 from dailypapers.accounts.passwords import (
-    MAX_LENGTH,
-    MIN_LENGTH,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from dailypapers.accounts.policy import PasswordRefused, check_password
 from dailypapers.mail.addresses import AddressError, normalize_address
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,38}$")
@@ -34,11 +33,12 @@ def checked_email(raw: str) -> str:
         raise AccountError(f"That email address cannot be used: {exc}") from None
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_LENGTH:
-        raise AccountError(f"Passwords have at least {MIN_LENGTH} characters.")
-    if len(password) > MAX_LENGTH:
-        raise AccountError(f"Passwords have at most {MAX_LENGTH} characters.")
+def check_password_rules(password: str, *, username: str = "", email: str = "") -> None:
+    """The password policy (accounts/policy.py), refusing with an AccountError."""
+    try:
+        check_password(password, username=username, email=email)
+    except PasswordRefused as exc:
+        raise AccountError(str(exc)) from None
 
 
 def create_user(
@@ -49,7 +49,7 @@ def create_user(
         raise AccountError(
             "Usernames are 2-39 letters, digits, '-' or '_', starting with a letter or digit."
         )
-    check_password_rules(password)
+    check_password_rules(password, username=username, email=email)
     taken = session.scalar(
         select(User.id).where(
             or_(func.lower(User.username) == username.lower(), User.email == email)
@@ -84,7 +84,7 @@ def authenticate(session: Session, *, login: str, password: str) -> User | None:
 def change_password(session: Session, *, user: User, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise AccountError("The current password is not right.")
-    check_password_rules(new)
+    check_password_rules(new, username=user.username, email=user.email)
     user.password_hash = hash_password(new)
     session.flush()
 

@@ -11,7 +11,6 @@ import typer
 from dailypapers.cli import context
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.digest.delivery import DeliveryReport, deliver_outbox
 from dailypapers.digest.run import DigestRun, send_digests
 from dailypapers.digest.schedule import PERIOD_KINDS, PeriodKind, ScheduleError
 from dailypapers.digest.subscriptions import (
@@ -22,6 +21,7 @@ from dailypapers.digest.subscriptions import (
     subscription_dict,
 )
 from dailypapers.digest.topics import TopicError, parse_topics, topic_lines
+from dailypapers.mail.delivery import DeliveryReport, deliver_outbox
 
 app = typer.Typer(help="Email digests: compose and send.", no_args_is_help=True)
 subscribers_app = typer.Typer(help="Digest subscribers: add and list.", no_args_is_help=True)

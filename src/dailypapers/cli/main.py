@@ -42,8 +42,14 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     workers: int = typer.Option(1, min=1, max=64, help="Server processes (PostgreSQL for >1)."),
+    timeout_keep_alive: int = typer.Option(
+        5, min=1, max=300, help="Seconds an idle keep-alive connection stays open."
+    ),
+    limit_concurrency: int = typer.Option(
+        200, min=10, help="Connections and tasks per process before new ones get 503."
+    ),
 ) -> None:
-    """Serve the web site and API."""
+    """Serve the web site and API (behind a proxy with header and body timeouts: docs/deploy.md)."""
     import uvicorn
 
     settings = context.settings()
@@ -59,6 +65,8 @@ def serve(
         workers=workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        timeout_keep_alive=timeout_keep_alive,  # idle connections cost a slot: close them soon
+        limit_concurrency=limit_concurrency,  # a flood gets 503s, not an exhausted process
         timeout_worker_healthcheck=60,  # a busy 2-core machine imports slowly
     )
 

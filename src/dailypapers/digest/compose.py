@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.content import DigestItem, PeriodContent, period_content
-from dailypapers.digest.models import OutboxMessage, Subscription
-from dailypapers.digest.outbox import Links, enqueue, list_headers, new_message, site_url
+from dailypapers.digest.links import Links, list_headers
+from dailypapers.digest.models import Subscription
 from dailypapers.digest.personal import personal_items
-from dailypapers.digest.render import RenderedEmail, render_email
 from dailypapers.digest.schedule import Period
 from dailypapers.digest.topics import topic_lines
+from dailypapers.mail.models import OutboxMessage
+from dailypapers.mail.outbox import enqueue, outbox_row, site_url
+from dailypapers.mail.render import RenderedEmail, render_email
 from dailypapers.ranking.trending import TrendingParams
 from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
@@ -52,14 +54,15 @@ def period_label(first: date | None, last: date | None, fallback: date) -> str:
     return f"{first:%b} {first.day} – {last:%b} {last.day}, {last.year}"
 
 
-def render_digest(
+def digest_context(
     settings: Settings,
     subscription: Subscription,
     content: PeriodContent,
     items: list[DigestItem],
-) -> tuple[RenderedEmail, Links]:
-    links = Links.of(settings, subscription)
-    context = {
+    links: Links,
+) -> dict[str, Any]:
+    """The context of the `digest` email templates (mail/templates/digest/)."""
+    return {
         "heading": "Daily Papers" if content.period.kind == "daily" else "Weekly Papers",
         "period_label": period_label(content.first_day, content.last_day, content.period.send_date),
         "items": items,
@@ -69,6 +72,16 @@ def render_digest(
         "manage_url": links.manage_url,
         "unsubscribe_url": links.unsubscribe_url,
     }
+
+
+def render_digest(
+    settings: Settings,
+    subscription: Subscription,
+    content: PeriodContent,
+    items: list[DigestItem],
+) -> tuple[RenderedEmail, Links]:
+    links = Links.of(settings, subscription)
+    context = digest_context(settings, subscription, content, items, links)
     return render_email("digest", context), links
 
 
@@ -126,12 +139,13 @@ def _message(
     if not items and not settings.digest_send_empty:
         return None
     rendered, links = render_digest(settings, subscription, content, items)
-    return new_message(
+    return outbox_row(
         settings,
-        subscription=subscription,
         kind="digest",
-        period_key=content.period.key,
+        to=subscription.email,
+        key=content.period.key,
         rendered=rendered,
+        subscription_id=subscription.id,
         headers=list_headers(settings, links),
     )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from dailypapers.digest.delivery import DeliveryReport, deliver_outbox
 from dailypapers.digest.run import send_digests
 from dailypapers.jobs.registry import Job, JobContext, register
+from dailypapers.mail.delivery import DeliveryReport, deliver_outbox
 
 
 def send_todays_digests(context: JobContext) -> str:

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import ComposeReport, compose_period
-from dailypapers.digest.delivery import DeliveryReport, deliver_outbox
-from dailypapers.digest.outbox import prune_bodies
 from dailypapers.digest.schedule import Period, PeriodKind, due_periods, period_for
-from dailypapers.digest.smtp import MailTransport
+from dailypapers.mail.delivery import DeliveryReport, deliver_outbox
+from dailypapers.mail.outbox import prune_bodies
+from dailypapers.mail.smtp import MailTransport
 from dailypapers.settings import Settings
 
 KEEP_BODIES = timedelta(days=14)  # then a sent message keeps its row but not its text

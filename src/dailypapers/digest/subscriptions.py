@@ -14,9 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dailypapers.digest.links import Links, confirm_url
 from dailypapers.digest.models import Subscription
-from dailypapers.digest.outbox import Links, confirm_url, enqueue, new_message, site_url
-from dailypapers.digest.render import render_email
 from dailypapers.digest.schedule import PERIOD_KINDS
 from dailypapers.digest.tokens import (
     BadTokenError,
@@ -25,6 +24,7 @@ from dailypapers.digest.tokens import (
     read_manage_token,
 )
 from dailypapers.mail.addresses import AddressError, normalize_address
+from dailypapers.mail.outbox import queue_email, site_url
 from dailypapers.settings import Settings
 
 STATUSES = ("pending", "active", "paused", "unsubscribed")
@@ -127,27 +127,27 @@ def _notified(
     return SubscribeResult(subscription, created, kind if outbox_id else None, outbox_id)
 
 
-def queue_notice(
-    session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
-) -> int | None:
-    """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
-    session.flush()
-    context: dict[str, Any] = {
+def notice_context(settings: Settings, subscription: Subscription, *, kind: str) -> dict[str, Any]:
+    """The context of the `confirm` and `manage` email templates."""
+    return {
         "site_url": site_url(settings),
         "email": subscription.email,
         "frequency": subscription.frequency,
         "manage_url": Links.of(settings, subscription).manage_url,
         "confirm_url": confirm_url(settings, subscription) if kind == "confirm" else "",
     }
-    row = new_message(
-        settings,
-        subscription=subscription,
-        kind=kind,
-        period_key=f"{kind}:{now:%Y-%m-%dT%H}",
-        rendered=render_email(kind, context),
-    )
-    ids = enqueue(session, [row], now=now)
-    return ids[0] if ids else None
+
+
+def queue_notice(
+    session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
+) -> int | None:
+    """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
+    session.flush()
+    return queue_email(
+        session, settings, kind=kind, to=subscription.email,
+        context=notice_context(settings, subscription, kind=kind),
+        key=f"{kind}:{now:%Y-%m-%dT%H}", now=now, subscription_id=subscription.id,
+    )  # fmt: skip
 
 
 def _activate(subscription: Subscription, now: datetime) -> None:

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from dailypapers.search.fulltext import FullTextIndex, PostgresFullText, SqliteFullText
+from dailypapers.search.fulltext import FullTextIndex
+from dailypapers.search.fulltext_postgres import PostgresFullText
+from dailypapers.search.fulltext_sqlite import SqliteFullText
+from dailypapers.search.keyword_index import keyword_index_for
 from dailypapers.search.vectors import PgvectorIndex, VectorIndex, usearch_index_for
 
 
@@ -21,5 +24,8 @@ def backend_for(session: Session) -> SearchBackend:
     if bind.dialect.name == "postgresql":
         return SearchBackend(PostgresFullText(), PgvectorIndex())
     if bind.dialect.name == "sqlite":
-        return SearchBackend(SqliteFullText(), usearch_index_for(bind.engine.url.database))
+        return SearchBackend(
+            SqliteFullText(keyword_index_for(bind.engine.url.database)),
+            usearch_index_for(bind.engine.url.database),
+        )
     raise NotImplementedError(f"no search backend for {bind.dialect.name}")

@@ -13,14 +13,10 @@ from typing import Any, Protocol
 import snowballstemmer
 from sqlalchemy import (
     ColumnElement,
+    Engine,
     TableClause,
     bindparam,
-    column,
-    func,
-    literal,
-    literal_column,
     select,
-    table,
     text,
 )
 from sqlalchemy.orm import QueryableAttribute, Session
@@ -66,8 +62,18 @@ class FullTextIndex(Protocol):
         """Title and abstract of those papers that match, with the matched terms marked."""
         ...
 
+    def count(
+        self, session: Session, *, query: ParsedQuery, where: Sequence[ColumnElement[bool]] = ()
+    ) -> tuple[int, bool]:
+        """(papers holding every term and phrase, whether that count is exact)."""
+        ...
+
     def rebuild(self, session: Session) -> int:
         """Recompute the index from the catalogue; returns the number of papers indexed."""
+        ...
+
+    def sync(self, engine: Engine) -> int:
+        """Bring an index kept outside the database up to date with committed changes."""
         ...
 
     def refresh_statistics(self, session: Session) -> int:
@@ -88,6 +94,7 @@ BUDGET = 5_000
 POSTGRES_BUDGET = 2_000
 MIN_TERMS = 2
 EXACT_BELOW = 20_000
+COUNT_CAP = 10_000  # the most matches counted one by one where no index counts them
 _stats_query = text("SELECT term, df FROM search_term_stats WHERE term IN :stems").bindparams(
     bindparam("stems", expanding=True)
 )
@@ -170,7 +177,7 @@ POSTGRES_DOCUMENTS = (
 )
 
 
-class _BudgetedIndex:
+class BudgetedIndex:
     """The search flow both backends share: every term first, then any term, each scored
     within the budget; unranked matches for counting. A backend says how a list of terms
     matches (`_match`) and how matches are ordered (`_order`)."""
@@ -180,8 +187,10 @@ class _BudgetedIndex:
     stemmer: snowballstemmer.stemmer
     budget: int
 
-    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
-        """The index's own query for these terms (all of them, or any)."""
+    def _match(
+        self, terms: Sequence[str], *, every: bool, phrases: Sequence[str] = ()
+    ) -> ColumnElement[Any]:
+        """The index's own query for these terms (all of them, or any) and phrases (all)."""
         raise NotImplementedError
 
     def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -219,12 +228,15 @@ class _BudgetedIndex:
     ) -> list[int]:
         if not query.terms:
             return []
-        p = plan(session, query.terms, self.stemmer, self.budget)
-        every_match = self._match(p.terms, every=True)
+        if self.budget:
+            p = plan(session, query.terms, self.stemmer, self.budget)
+        else:  # exact: every match is scored
+            p = Plan(query.terms, 0, query.terms, 0)
+        every_match = self._match(p.terms, every=True, phrases=query.phrases)
         every = self._ranked(session, every_match, limit, where, p.every_terms_cost > self.budget)
         if len(every) >= limit or len(p.terms) == 1:
             return every
-        any_match = self._match(p.any_terms, every=False)
+        any_match = self._match(p.any_terms, every=False, phrases=query.phrases)
         anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > self.budget)
         return _merge(every, anyone, limit)
 
@@ -243,97 +255,25 @@ class _BudgetedIndex:
             select(column)
             .select_from(self.source)
             .join(Paper, Paper.id == self.key)
-            .where(self._holds(self._match(query.terms, every=True)), *where)
+            .where(self._holds(self._match(query.terms, every=True, phrases=query.phrases)), *where)
         )
         return list(session.scalars(stmt.limit(limit)))
+
+    def count(
+        self, session: Session, *, query: ParsedQuery, where: Sequence[ColumnElement[bool]] = ()
+    ) -> tuple[int, bool]:
+        """Counted exactly up to COUNT_CAP; above it, "more than COUNT_CAP" (not exact)."""
+        if not query.terms:
+            return 0, True
+        held = self.matching(
+            session, query=query, column=Paper.id, limit=COUNT_CAP + 1, where=where
+        )
+        return min(len(held), COUNT_CAP), len(held) <= COUNT_CAP
+
+    def sync(self, engine: Engine) -> int:
+        return 0
 
     def highlight(
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
         return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
-
-
-class SqliteFullText(_BudgetedIndex):
-    """FTS5 with BM25; title weighted above abstract, authors searchable."""
-
-    source = table("papers_fts", column("rowid"), column("title"), column("abstract"))
-    key = literal_column("papers_fts.rowid")
-    _fts: ColumnElement[Any] = literal_column("papers_fts")
-
-    def __init__(
-        self, title_weight: float = 4.0, abstract_weight: float = 1.0, authors_weight: float = 1.0
-    ) -> None:
-        self.weights = (title_weight, abstract_weight, authors_weight)
-        self.stemmer = snowballstemmer.stemmer("porter")  # FTS5's porter tokenizer
-        self.budget = BUDGET
-
-    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
-        return literal(f" {'AND' if every else 'OR'} ".join(f'"{t}"' for t in terms))
-
-    def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
-        return self._fts.op("MATCH")(match)
-
-    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-        return [func.bm25(self._fts, *self.weights)]
-
-    def rebuild(self, session: Session) -> int:
-        session.execute(text("DELETE FROM papers_fts"))
-        session.execute(
-            text(f"INSERT INTO papers_fts(rowid, title, abstract, authors) {SQLITE_DOCUMENTS}")
-        )
-        session.execute(text("INSERT INTO papers_fts(papers_fts) VALUES ('optimize')"))
-        return session.scalar(text("SELECT count(*) FROM papers_fts")) or 0
-
-    def refresh_statistics(self, session: Session) -> int:
-        session.execute(text("DELETE FROM search_term_stats"))
-        session.execute(
-            text("INSERT INTO search_term_stats(term, df) SELECT term, doc FROM papers_fts_vocab")
-        )
-        session.execute(
-            text("INSERT INTO search_term_stats(term, df) SELECT '', count(*) FROM papers_fts")
-        )
-        return session.scalar(text("SELECT count(*) FROM search_term_stats")) or 0
-
-
-class PostgresFullText(_BudgetedIndex):
-    """A weighted tsvector (title A, abstract B, authors C) with a GIN index."""
-
-    source = table("paper_search", column("paper_id"), column("document"))
-    key = source.c.paper_id
-    _document = source.c.document
-
-    def __init__(self, weights: tuple[float, float, float, float] = (0.1, 0.2, 0.4, 1.0)) -> None:
-        self.weights = weights  # D, C (authors), B (abstract), A (title), as ts_rank wants
-        self.stemmer = snowballstemmer.stemmer("english")  # PostgreSQL's english config
-        self.budget = POSTGRES_BUDGET
-
-    def _match(self, terms: Sequence[str], *, every: bool) -> ColumnElement[Any]:
-        return func.to_tsquery("english", (" & " if every else " | ").join(terms))
-
-    def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
-        return self._document.op("@@")(match)
-
-    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-        weights: ColumnElement[Any] = literal_column(
-            "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
-        )
-        return [func.ts_rank(weights, self._document, match, 1).desc(), self.key.desc()]
-
-    def rebuild(self, session: Session) -> int:
-        session.execute(text("DELETE FROM paper_search"))
-        documents = POSTGRES_DOCUMENTS.format(authors="")
-        session.execute(text(f"INSERT INTO paper_search(paper_id, document) {documents}"))
-        return session.scalar(text("SELECT count(*) FROM paper_search")) or 0
-
-    def refresh_statistics(self, session: Session) -> int:
-        session.execute(text("DELETE FROM search_term_stats"))
-        session.execute(
-            text(
-                "INSERT INTO search_term_stats(term, df) SELECT word, ndoc "
-                "FROM ts_stat('SELECT document FROM paper_search') WHERE length(word) <= 200"
-            )
-        )
-        session.execute(
-            text("INSERT INTO search_term_stats(term, df) SELECT '', count(*) FROM paper_search")
-        )
-        return session.scalar(text("SELECT count(*) FROM search_term_stats")) or 0

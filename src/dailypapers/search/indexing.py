@@ -132,12 +132,14 @@ def run_embed_backlog(
 
 
 def sync_vector_index(engine: Engine, *, model: str) -> int:
-    """Bring the vector index up to date with `embeddings` and persist it; recount terms."""
+    """Bring the vector index up to date with `embeddings` and persist it; recount terms;
+    bring the keyword index up to date."""
     with unit_of_work(engine) as session:
         backend = backend_for(session)
         changed = backend.vectors.sync(session, model=model)
         backend.vectors.save(session, model=model)
         backend.fulltext.refresh_statistics(session)
+    backend.fulltext.sync(engine)
     return changed
 
 
@@ -158,8 +160,11 @@ def refresh_statistics_if_stale(engine: Engine) -> bool:
     """Recount term frequencies when the count of papers moved by STALE_STATISTICS since the
     last count (keyword search plans long queries with them). True if it recounted.
 
-    Bulk imports call this at their end; the embedding job recounts after every run.
+    Bulk imports call this at their end (it also brings the keyword index up to date); the
+    embedding job recounts after every run.
     """
+    with unit_of_work(engine) as session:
+        backend_for(session).fulltext.sync(engine)
     with unit_of_work(engine) as session:
         counted = session.scalar(text("SELECT df FROM search_term_stats WHERE term = ''")) or 0
         papers = session.scalar(select(func.count()).select_from(Paper)) or 0

@@ -10,6 +10,8 @@ _SPACE = re.compile(r"\s+")
 # Letters and digits only: what survives here can never be FTS5 or tsquery syntax.
 _TERM = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
+MAX_PHRASES = 8
+_QUOTED = re.compile(r'"([^"]*)"')
 
 # Words too common to select anything; dropped from a query unless nothing else is left.
 STOP_WORDS = frozenset(
@@ -40,6 +42,7 @@ class ParsedQuery:
 
     raw: str
     terms: tuple[str, ...]
+    phrases: tuple[str, ...] = ()  # quoted runs of two or more words, words space-separated
 
     @property
     def text(self) -> str:
@@ -50,7 +53,17 @@ class ParsedQuery:
 
 
 def parse_query(raw: str) -> ParsedQuery:
-    """Keep words made of letters and digits; quotes, `*`, `:`, `-`, NEAR and brackets vanish."""
+    """Keep words made of letters and digits, and "quoted phrases" of two words or more;
+    other syntax (`*`, `:`, `-`, NEAR, brackets, an unpaired quote) vanishes."""
     words = [w.casefold() for w in _TERM.findall(raw)]
     kept = [w for w in words if w not in STOP_WORDS] or words
-    return ParsedQuery(raw=raw, terms=tuple(dict.fromkeys(kept))[:MAX_TERMS])
+    phrases = []
+    for quoted in _QUOTED.findall(raw):
+        inside = [w.casefold() for w in _TERM.findall(quoted)]
+        if len(inside) > 1:
+            phrases.append(" ".join(inside[:MAX_TERMS]))
+    return ParsedQuery(
+        raw=raw,
+        terms=tuple(dict.fromkeys(kept))[:MAX_TERMS],
+        phrases=tuple(dict.fromkeys(phrases))[:MAX_PHRASES],
+    )

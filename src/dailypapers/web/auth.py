@@ -21,7 +21,13 @@ from dailypapers.db.base import utcnow
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.security import SESSION_COOKIE, cookie_options, verify_csrf
+from dailypapers.web.security import (
+    SESSION_COOKIE,
+    bind_csrf_to_session,
+    cookie_name,
+    cookie_options,
+    verify_csrf,
+)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -45,7 +51,8 @@ def refuse_while_locked(session: SessionDep, *, login: str) -> None:
 
 
 def _signed_in(request: Request, response: Response, token: str) -> Response:
-    response.set_cookie(SESSION_COOKIE, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
+    name = cookie_name(request, SESSION_COOKIE)
+    response.set_cookie(name, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
     return response
 
 
@@ -97,7 +104,7 @@ def login(
         context = {"next": safe_next(next), "error": "Wrong username or password.", "login": login}
         return render(request, "login.html", context, status_code=401)
     clear_failures(session, login=login)
-    old = request.cookies.get(SESSION_COOKIE)
+    old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if old:
         end_session(session, token=old)  # a new session id at every log-in
     token = start_session(session, user=found)
@@ -106,11 +113,12 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, session: SessionDep) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
+    name = cookie_name(request, SESSION_COOKIE)
+    token = request.cookies.get(name)
     if token:
         end_session(session, token=token)
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(name, **cookie_options(request))  # __Host- needs Secure here too
     return response
 
 
@@ -148,6 +156,7 @@ def password(
         return _settings_page(request, session, user, error=str(exc))
     end_all_sessions(session, user=user)
     token = start_session(session, user=user)
+    bind_csrf_to_session(request, token)  # the page's forms belong to the new session
     response = _settings_page(request, session, user, message="Password changed.")
     return _signed_in(request, response, token)
 

@@ -24,6 +24,7 @@ from dailypapers.papers.listings import listings
 from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.feeds import FeedContent, render_feed
+from dailypapers.web.private import mark_private
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
@@ -127,16 +128,22 @@ def delete(collection_id: int, session: SessionDep, user: RequiredUser) -> Respo
     return RedirectResponse("/collections", status_code=303)
 
 
-def _view(session: SessionDep, username: str, slug: str, user: CurrentUser) -> CollectionView:
+def _view(
+    request: Request, session: SessionDep, username: str, slug: str, user: CurrentUser
+) -> CollectionView:
     view = collection_view(session, username=username, slug=slug, viewer=user)
     if view is None:
         raise HTTPException(status_code=404, detail="No such collection (or it is private).")
+    if not view.collection.is_public:
+        mark_private(request)  # its owner's eyes only: no shared cache keeps it
     return view
 
 
 @router.get("/users/{username}/collections/{slug}.json")
-def as_json(username: str, slug: str, session: SessionDep, user: CurrentUser) -> JSONResponse:
-    view = _view(session, username, slug, user)
+def as_json(
+    request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
+) -> JSONResponse:
+    view = _view(request, session, username, slug, user)
     return JSONResponse(collection_json(view))
 
 
@@ -144,7 +151,7 @@ def as_json(username: str, slug: str, session: SessionDep, user: CurrentUser) ->
 def page(
     request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
 ) -> HTMLResponse:
-    view = _view(session, username, slug, user)
+    view = _view(request, session, username, slug, user)
     return render(request, "collection.html", {"view": view, "voted": set()})
 
 
@@ -153,7 +160,7 @@ def feed(
     request: Request, username: str, slug: str, fmt: Literal["rss", "atom"], session: SessionDep
 ) -> Response:
     """A public collection's RSS or Atom feed (not cached: collections change on their own)."""
-    view = _view(session, username, slug, None)
+    view = _view(request, session, username, slug, None)
     page = f"/users/{quote(view.owner.username, safe='')}/collections/{view.collection.slug}"
     content = FeedContent(
         title=f"{view.collection.name} (a collection by {view.owner.username})",

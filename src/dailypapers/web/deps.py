@@ -15,11 +15,13 @@ from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
 from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
-from dailypapers.web.security import SESSION_COOKIE
+from dailypapers.web.reads import reader
+from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session, session.begin():
+    """The request's unit of work: on a replica for reads, else on the primary (web/reads)."""
+    with reader(request).sessions() as session, session.begin():
         yield session
 
 
@@ -68,7 +70,7 @@ class Viewer:
 
 
 def _optional_user(request: Request, session: SessionDep) -> User | None:
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     user = session_user(session, token=token) if token else None
     request.state.viewer = (
         Viewer(user.id, user.username, user.email, user.role) if user is not None else None

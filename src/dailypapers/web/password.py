@@ -22,12 +22,13 @@ from dailypapers.accounts.reset import (
 from dailypapers.accounts.service import AccountError, checked_email
 from dailypapers.accounts.sessions import end_all_sessions
 from dailypapers.db.base import utcnow
+from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.settings import Settings
 from dailypapers.web.deps import CurrentUser, SettingsDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
-from dailypapers.web.subscriptions import SessionDep, deliver_after_commit
+from dailypapers.web.subscriptions import SessionDep
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 

@@ -7,20 +7,17 @@ proof; the other forms check the CSRF token as every form of the site does.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
-from dailypapers.digest.delivery import deliver_outbox
+from dailypapers.digest.links import Links
 from dailypapers.digest.models import Subscription
-from dailypapers.digest.outbox import Links
 from dailypapers.digest.preview import DigestPreview, preview_digest
 from dailypapers.digest.subscriptions import (
     SubscriptionError,
@@ -32,6 +29,7 @@ from dailypapers.digest.subscriptions import (
 )
 from dailypapers.digest.tokens import BadTokenError
 from dailypapers.digest.topics import TopicError, parse_topics, topic_lines
+from dailypapers.mail.after_commit import deliver_after_commit, join_deliveries
 from dailypapers.settings import Settings
 from dailypapers.web.deps import AdminUser, CurrentUser, SettingsDep
 from dailypapers.web.ratelimit import enforce
@@ -39,6 +37,7 @@ from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False)
+__all__ = ["deliver_after_commit", "join_deliveries", "router"]
 
 
 def _session_committed_before_the_response(request: Request) -> Iterator[Session]:
@@ -51,35 +50,6 @@ def _session_committed_before_the_response(request: Request) -> Iterator[Session
 SessionDep = Annotated[Session, Depends(_session_committed_before_the_response, scope="function")]
 CSRF = [Depends(verify_csrf)]
 FREQUENCY = Form("daily", pattern="^(daily|weekly)$")
-
-
-_deliveries: set[threading.Thread] = set()
-
-
-def deliver_after_commit(
-    session: Session, engine: Engine, settings: Settings, outbox_id: int
-) -> None:
-    """Send one queued email once the request's transaction has committed, off the request's
-    thread. If this process dies first, the row stays queued for `digest deliver` / the worker."""
-
-    def send() -> None:
-        try:
-            deliver_outbox(engine, settings, ids=[outbox_id])
-        finally:
-            _deliveries.discard(threading.current_thread())
-
-    def start(_: Session) -> None:
-        thread = threading.Thread(target=send, daemon=True)
-        _deliveries.add(thread)
-        thread.start()
-
-    event.listen(session, "after_commit", start, once=True)
-
-
-def join_deliveries(timeout: float = 30.0) -> None:
-    """Wait for the emails being sent after a commit (a shutdown, a test's end)."""
-    for thread in list(_deliveries):
-        thread.join(timeout)
 
 
 def _by_token(session: SessionDep, settings: Settings, token: str) -> Subscription:

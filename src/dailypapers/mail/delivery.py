@@ -15,8 +15,9 @@ and a server that takes the dot but fails before queueing it loses it too. Nobod
 message twice unless the server itself accepts one twice.
 
 Temporary failures (4xx, connection errors) put the row back with an exponential delay;
-a permanent one (5xx) marks it `failed` and counts against the subscription, which pauses
-after `PAUSE_AFTER` in a row.
+a permanent one (5xx) marks it `failed` and counts against the row's digest subscription, if
+it has one, which pauses after `PAUSE_AFTER` in a row. A message for a subscription that
+stopped before it went out is cancelled.
 """
 
 from __future__ import annotations
@@ -28,12 +29,25 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Engine, Row, Table, case, func, select, update
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Row,
+    String,
+    Table,
+    case,
+    column,
+    func,
+    select,
+    table,
+    update,
+)
 
 from dailypapers.db.base import utcnow
-from dailypapers.digest.models import OutboxMessage, Subscription
-from dailypapers.digest.outbox import sender_address, wire_message
-from dailypapers.digest.smtp import (
+from dailypapers.mail.addresses import envelope_address
+from dailypapers.mail.models import OutboxMessage
+from dailypapers.mail.outbox import sender_address
+from dailypapers.mail.smtp import (
     MailTransport,
     PermanentFailure,
     SmtpConfig,
@@ -42,7 +56,7 @@ from dailypapers.digest.smtp import (
     TemporaryFailure,
     UnconfirmedDelivery,
 )
-from dailypapers.mail.addresses import envelope_address
+from dailypapers.mail.wire import wire_message
 from dailypapers.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,7 +65,14 @@ PAUSE_AFTER = 3
 BATCH = 200
 REQUIRED_STATUS = {"digest": "active", "confirm": "pending", "manage": "active"}
 outbox = cast(Table, OutboxMessage.__table__)
-subscriptions = cast(Table, Subscription.__table__)
+# The digest's subscriptions, which an outbox row may belong to (its foreign key), named at
+# the SQL level only: the mail feature does not import the digest feature.
+subscriptions = table(
+    "subscriptions",
+    column("id", Integer),
+    column("status", String),
+    column("permanent_failures", Integer),
+)
 
 
 @dataclass(slots=True)

@@ -10,10 +10,10 @@ from sqlalchemy import Engine, update
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import compose_period
-from dailypapers.digest.delivery import Deliverer, DeliveryReport, deliver_outbox, transport_for
-from dailypapers.digest.models import OutboxMessage
 from dailypapers.digest.schedule import period_for
-from dailypapers.digest.smtp import SmtpConfig
+from dailypapers.mail.delivery import Deliverer, DeliveryReport, deliver_outbox, transport_for
+from dailypapers.mail.models import OutboxMessage
+from dailypapers.mail.smtp import SmtpConfig
 from dailypapers.settings import Settings
 from tests.digest.helpers import FRIDAY, THURSDAY, list_papers, outbox_rows, subscribers
 from tests.digest.smtp_sink import CountingHandler, SmtpSink

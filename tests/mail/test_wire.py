@@ -9,7 +9,7 @@ from email.policy import default
 
 import pytest
 
-from dailypapers.digest.outbox import wire_message
+from dailypapers.mail.wire import wire_message
 from dailypapers.settings import Settings
 
 WHEN = datetime(2026, 2, 20, 6, 30, tzinfo=UTC)

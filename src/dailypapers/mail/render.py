@@ -33,7 +33,7 @@ def http_url(value: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("dailypapers.digest", "templates"),
+        loader=PackageLoader("dailypapers.mail", "templates"),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

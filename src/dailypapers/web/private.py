@@ -1,0 +1,58 @@
+"""The one rule for answers that no shared cache may keep: `Cache-Control: private, no-store`.
+
+An answer is private when
+- the request carries a session cookie or an `Authorization` header (a signed-in viewer);
+- its path is an account, subscription, password-reset, unsubscribe or admin page;
+- or its route called `mark_private` (a private collection, shown only to its owner).
+
+HTML pages show who is signed in, so every HTML answer also gets `Vary: Cookie`.
+This rule runs last (in the security middleware) and overrides any public Cache-Control that
+a route or a caching layer set for anonymous answers.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request, Response
+
+PRIVATE = "private, no-store"
+PRIVATE_PREFIXES = (
+    "/settings",
+    "/password/",
+    "/subscribe",  # also /subscribe/confirm/{token}
+    "/subscriptions/",
+    "/unsubscribe/",
+    "/admin/",
+    "/login",
+    "/signup",
+    "/logout",
+    "/submit",
+    "/collections",
+    "/for-you",
+    "/api/for-you",
+)
+
+
+def mark_private(request: Request) -> None:
+    """Call from a route whose answer belongs to one viewer."""
+    request.state.private_answer = True
+
+
+def is_private(request: Request, *, signed_in: bool) -> bool:
+    return (
+        signed_in
+        or "authorization" in request.headers
+        or request.url.path.startswith(PRIVATE_PREFIXES)
+        or bool(getattr(request.state, "private_answer", False))
+    )
+
+
+def apply_private_rule(request: Request, response: Response, *, signed_in: bool) -> None:
+    """`signed_in`: the request carries a session cookie (valid or not)."""
+    if is_private(request, signed_in=signed_in):
+        response.headers["Cache-Control"] = PRIVATE
+    if response.headers.get("content-type", "").startswith("text/html"):
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Cookie"
+        elif "cookie" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Cookie"
