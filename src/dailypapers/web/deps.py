@@ -30,6 +30,18 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def absolute_base(request: Request) -> str:
+    """The site's address for absolute links (feeds, API `url` fields): `BASE_URL` when set,
+    else the scheme and host this request came to (proxy headers honoured by uvicorn)."""
+    configured = str(request.app.state.settings.base_url)
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def in_site_base(request: Request) -> str:
+    """The prefix of links within the site's own pages: empty (relative) unless `BASE_URL`."""
+    return str(request.app.state.settings.base_url).rstrip("/")
+
+
 def _templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
@@ -38,7 +50,7 @@ def _templates(request: Request) -> Jinja2Templates:
 def _embedder(request: Request) -> EmbedderSource:
     """The embedder of the app's settings (not of the environment): `embedder="none"` runs
     search on keywords alone without loading a model."""
-    return embedder_for(request.app.state.settings)
+    return embedder_for(request.app.state.settings, build=False)  # never built in a request
 
 
 # "function": commit before the answer leaves, so a redirect never outruns its own write.

@@ -16,7 +16,7 @@ from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, EmbedderDep, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.search_results import require_words
+from dailypapers.web.search_results import known_organizations, query_problem
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
@@ -55,7 +55,7 @@ def search(
     session: SessionDep,
     user: CurrentUser,
     embedder: EmbedderDep,
-    q: str = Query("", max_length=500),
+    q: str = Query(""),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
     category: str = Query("", max_length=64),
@@ -66,20 +66,21 @@ def search(
     p: int = Query(1, ge=1, le=500),
 ) -> HTMLResponse:
     context: dict[str, object] = {
-        "query": q,
-        "mode": mode,
-        "sort": sort,
-        "category": category,
-        "org": org,
-        "code": code,
-        "since": since or "",
-        "until": until or "",
-        "page": p,
-    }
+        "query": q, "mode": mode, "sort": sort, "category": category, "org": org,
+        "code": code, "since": since or "", "until": until or "", "page": p,
+        "organizations": known_organizations(session),
+    }  # fmt: skip
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
-    require_words(q)
+    problem = query_problem(q)
+    if problem:  # the user stays on the page, the query in the box, the reason above
+        return render(
+            request,
+            "search.html",
+            {**context, "results": None, "voted": set(), "problem": problem},
+            status_code=400,
+        )
     results = search_papers(
         session,
         query=q,
@@ -103,6 +104,8 @@ def search(
         chart=bar_chart(bars, label=_chart_label(capped)),
         chart_total=sum(count for _, count in bars),
         capped=capped,
-        has_next=results.offset + len(results.hits) < results.total,
+        has_next=results.has_next,
     )
-    return render(request, "search.html", context)
+    response = render(request, "search.html", context)
+    response.headers["X-Search-Mode"] = results.mode
+    return response
