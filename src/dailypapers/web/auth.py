@@ -6,8 +6,10 @@ import math
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from dailypapers.accounts.lockout import clear_failures, record_failure, seconds_locked
+from dailypapers.accounts.models import User
 from dailypapers.accounts.service import AccountError, authenticate, change_password, create_user
 from dailypapers.accounts.sessions import (
     create_api_token,
@@ -17,7 +19,9 @@ from dailypapers.accounts.sessions import (
     revoke_api_token,
     start_session,
 )
+from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
+from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
@@ -56,9 +60,38 @@ def _signed_in(request: Request, response: Response, token: str) -> Response:
     return response
 
 
+def _form_page(
+    request: Request, template: str, user: CurrentUser, context: dict[str, object]
+) -> HTMLResponse:
+    """A log-in or sign-up form, or "You are signed in as ..." for a signed-in reader.
+
+    Never stored by the browser: Back after logging in asks again and gets the signed-in text.
+    """
+    if user is not None:
+        template = "signed_in.html"
+    response = render(request, template, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _apply_vote(session: SessionDep, user: User, key: str) -> None:
+    """The upvote that sent a reader to log in, applied once they have."""
+    paper = session.scalar(select(Paper).where(Paper.key == key)) if key else None
+    if paper is not None:
+        set_upvote(session, user=user, paper=paper, voted=True)
+
+
 @router.get("/signup", response_class=HTMLResponse)
-def signup_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
-    return render(request, "signup.html", {"next": safe_next(next), "error": None, "form": {}})
+def signup_form(
+    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
+) -> HTMLResponse:
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "form": {},
+        "vote": vote[:64],
+    }
+    return _form_page(request, "signup.html", user, context)
 
 
 @router.post("/signup", response_class=HTMLResponse)
@@ -70,21 +103,31 @@ def signup(
     username: str = Form(..., max_length=64),
     password: str = Form(..., max_length=1024),
     next: str = Form("/"),
+    vote: str = Form("", max_length=64),
 ) -> Response:
     enforce(request, "signup")
     try:
         created = create_user(session, email=email, username=username, password=password)
     except AccountError as exc:
         form = {"email": email, "username": username}
-        context = {"next": safe_next(next), "error": str(exc), "form": form}
+        context = {"next": safe_next(next), "error": str(exc), "form": form, "vote": vote}
         return render(request, "signup.html", context, status_code=400)
+    _apply_vote(session, created, vote)
     token = start_session(session, user=created)
     return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", {"next": safe_next(next), "error": None, "login": ""})
+def login_form(
+    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
+) -> HTMLResponse:
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "login": "",
+        "vote": vote[:64],
+    }
+    return _form_page(request, "login.html", user, context)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -95,15 +138,18 @@ def login(
     login: str = Form(..., max_length=320),
     password: str = Form(..., max_length=1024),
     next: str = Form("/"),
+    vote: str = Form("", max_length=64),
 ) -> Response:
     enforce(request, "login")
     refuse_while_locked(session, login=login)
     found = authenticate(session, login=login, password=password)
     if found is None:
         record_failure(session, login=login, now=utcnow())
-        context = {"next": safe_next(next), "error": "Wrong username or password.", "login": login}
+        error = "Wrong username or password."
+        context = {"next": safe_next(next), "error": error, "login": login, "vote": vote}
         return render(request, "login.html", context, status_code=401)
     clear_failures(session, login=login)
+    _apply_vote(session, found, vote)
     old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if old:
         end_session(session, token=old)  # a new session id at every log-in
