@@ -22,7 +22,7 @@ from dailypapers.accounts.sessions import (
 from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
 from dailypapers.papers.models import Paper
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.web.deps import CurrentUser, RequiredUser, RowId, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import (
@@ -226,7 +226,8 @@ def new_token(
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
-    request: Request, token_id: int, session: SessionDep, user: RequiredUser
+    request: Request, token_id: RowId, session: SessionDep, user: RequiredUser
 ) -> HTMLResponse:
-    revoke_api_token(session, user=user, token_id=token_id)
+    if not revoke_api_token(session, user=user, token_id=token_id):
+        raise HTTPException(status_code=404, detail="You have no such token.")
     return _settings_page(request, session, user, message="Token revoked.")

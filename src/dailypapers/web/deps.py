@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,11 @@ def _embedder(request: Request) -> EmbedderSource:
     search on keywords alone without loading a model."""
     return embedder_for(request.app.state.settings, build=False)  # never built in a request
 
+
+# The largest id a table can hold on both backends (PostgreSQL `integer`): a bigger one in a
+# URL or form is refused with 422 before it reaches the database (no overflow, no 500).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id.")]
 
 # "function": commit before the answer leaves, so a redirect never outruns its own write.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]

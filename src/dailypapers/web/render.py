@@ -18,3 +18,18 @@ def render(
         request, template, context, status_code=status_code
     )
     return response
+
+
+class PageRefusal(Exception):
+    """A form refused: answered with its page and the error, after the request's transaction
+    rolls back (the exception passes through the session dependency, as HTTPException does)."""
+
+    def __init__(self, template: str, context: dict[str, Any], *, status_code: int = 400) -> None:
+        super().__init__(template)
+        self.template = template
+        self.context = context
+        self.status_code = status_code
+
+
+def render_refusal(request: Request, exc: PageRefusal) -> HTMLResponse:
+    return render(request, exc.template, exc.context, status_code=exc.status_code)
