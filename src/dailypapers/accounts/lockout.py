@@ -28,7 +28,7 @@ def lock_seconds(failures: int) -> float:
     """How long `failures` failures in a row lock the name (0: not locked)."""
     if failures < FREE_FAILURES:
         return 0.0
-    return min(LOCK_SECONDS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS)
+    return float(min(LOCK_SECONDS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS))
 
 
 def seconds_locked(session: Session, *, login: str, now: datetime) -> float:

@@ -85,7 +85,12 @@ def _apply_vote(session: SessionDep, user: User, key: str) -> None:
 def signup_form(
     request: Request, user: CurrentUser, next: str = "/", vote: str = ""
 ) -> HTMLResponse:
-    context = {"next": safe_next(next), "error": None, "form": {}, "vote": vote[:64]}
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "form": {},
+        "vote": vote[:64],
+    }
     return _form_page(request, "signup.html", user, context)
 
 
@@ -116,7 +121,12 @@ def signup(
 def login_form(
     request: Request, user: CurrentUser, next: str = "/", vote: str = ""
 ) -> HTMLResponse:
-    context = {"next": safe_next(next), "error": None, "login": "", "vote": vote[:64]}
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "login": "",
+        "vote": vote[:64],
+    }
     return _form_page(request, "login.html", user, context)
 
 
@@ -161,7 +171,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 def _settings_page(
     request: Request, session: SessionDep, user: RequiredUser, **extra: object
 ) -> HTMLResponse:
-    context = {
+    context: dict[str, object] = {
         "tokens": list_api_tokens(session, user=user),
         "message": None,
         "error": None,

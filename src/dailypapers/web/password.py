@@ -57,8 +57,8 @@ def forgot(
     if account is not None:
         outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
         deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
-    context = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
-    return render(request, "password/forgot.html", context)
+    sent = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
+    return render(request, "password/forgot.html", sent)
 
 
 @router.get("/password/reset/{token}", response_class=HTMLResponse)
@@ -92,8 +92,8 @@ def reset(
     end_all_sessions(session, user=account)
     clear_failures(session, login=account.username)
     clear_failures(session, login=account.email)
-    context = {"token": None, "done": True, "error": None, "message": "Password changed."}
-    return render(request, "password/reset.html", context)
+    done = {"token": None, "done": True, "error": None, "message": "Password changed."}
+    return render(request, "password/reset.html", done)
 
 
 def _account(session: Session, settings: Settings, token: str) -> User:
