@@ -24,6 +24,7 @@ from dailypapers.digest.tokens import (
     read_manage_token,
 )
 from dailypapers.mail.addresses import AddressError, normalize_address
+from dailypapers.mail.caps import under_daily_cap
 from dailypapers.mail.outbox import queue_email, site_url
 from dailypapers.settings import Settings
 
@@ -141,8 +142,11 @@ def notice_context(settings: Settings, subscription: Subscription, *, kind: str)
 def queue_notice(
     session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
 ) -> int | None:
-    """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
+    """Queue a confirm or manage email; at most one of each kind per subscription and hour,
+    and DAILY_CAP a day per mailbox (`+tags` folded)."""
     session.flush()
+    if not under_daily_cap(session, kind=kind, to=subscription.email, now=now):
+        return None
     return queue_email(
         session, settings, kind=kind, to=subscription.email,
         context=notice_context(settings, subscription, kind=kind),

@@ -13,7 +13,15 @@ from typing import Any
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-KINDS = ("digest", "confirm", "manage", "password_reset")
+KINDS = (
+    "digest",
+    "confirm",
+    "manage",
+    "password_reset",
+    "verify_email",
+    "signup_existing",
+    "token_created",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,14 @@ from dailypapers.community.votes import set_upvote, vote_state
 from dailypapers.papers.admin import set_featured, set_hidden
 from dailypapers.papers.models import Paper
 from dailypapers.papers.submit import SubmissionError, submit_paper
-from dailypapers.web.deps import AdminUser, CurrentUser, RequiredUser, SessionDep, SettingsDep
+from dailypapers.web.deps import (
+    AdminUser,
+    CurrentUser,
+    RequiredUser,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
@@ -63,7 +70,7 @@ def comment(
     request: Request,
     key: str,
     session: SessionDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     body: str = Form(..., max_length=20_000),
 ) -> Response:
     enforce(request, "comment", client=f"user:{user.id}")
@@ -77,11 +84,13 @@ def comment(
 
 @router.post("/comments/{comment_id}/edit")
 def comment_edit(
+    request: Request,
     comment_id: int,
     session: SessionDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     body: str = Form(..., max_length=20_000),
 ) -> Response:
+    enforce(request, "comment_edit", client=f"user:{user.id}")
     try:
         edited = edit_comment(session, user=user, comment_id=comment_id, body=body)
     except CommentError as exc:
@@ -138,7 +147,7 @@ def submit(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     arxiv: str = Form(..., max_length=300),
 ) -> Response:
     enforce(request, "submit", client=f"user:{user.id}")

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dailypapers.accounts.emails import queue_token_created
 from dailypapers.accounts.lockout import clear_failures, record_failure, seconds_locked
-from dailypapers.accounts.service import AccountError, authenticate, change_password, create_user
+from dailypapers.accounts.service import AccountError, authenticate, change_password
 from dailypapers.accounts.sessions import (
     create_api_token,
-    end_all_sessions,
+    end_everything,
     end_session,
     list_api_tokens,
     revoke_api_token,
     start_session,
 )
+from dailypapers.accounts.signup import register
 from dailypapers.db.base import utcnow
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.mail.after_commit import deliver_after_commit
+from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, SettingsDep, VerifiedUser
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import (
@@ -50,7 +54,7 @@ def refuse_while_locked(session: SessionDep, *, login: str) -> None:
         )
 
 
-def _signed_in(request: Request, response: Response, token: str) -> Response:
+def signed_in(request: Request, response: Response, token: str) -> Response:
     name = cookie_name(request, SESSION_COOKIE)
     response.set_cookie(name, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
     return response
@@ -65,6 +69,7 @@ def signup_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLRes
 def signup(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     email: str = Form(..., max_length=320),
     username: str = Form(..., max_length=64),
@@ -73,13 +78,18 @@ def signup(
 ) -> Response:
     enforce(request, "signup")
     try:
-        created = create_user(session, email=email, username=username, password=password)
+        outbox_id = register(
+            session, settings, email=email, username=username, password=password, now=utcnow(),
+            next_path=safe_next(next),
+        )  # fmt: skip
     except AccountError as exc:
         form = {"email": email, "username": username}
         context = {"next": safe_next(next), "error": str(exc), "form": form}
         return render(request, "signup.html", context, status_code=400)
-    token = start_session(session, user=created)
-    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+    if outbox_id is not None:
+        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+    context = {"next": "/", "error": None, "form": {}, "sent_to": email.strip()}
+    return render(request, "signup.html", context)  # the same whether the address was taken
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -108,7 +118,7 @@ def login(
     if old:
         end_session(session, token=old)  # a new session id at every log-in
     token = start_session(session, user=found)
-    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+    return signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
 
 
 @router.post("/logout")
@@ -137,8 +147,11 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request, session: SessionDep, user: RequiredUser) -> HTMLResponse:
-    return _settings_page(request, session, user)
+def settings_page(
+    request: Request, session: SessionDep, user: RequiredUser, sent: str = ""
+) -> HTMLResponse:
+    message = "We sent the confirmation link again." if sent == "verify" else None
+    return _settings_page(request, session, user, message=message)
 
 
 @router.post("/settings/password", response_class=HTMLResponse)
@@ -154,21 +167,30 @@ def password(
         change_password(session, user=user, current=current, new=new)
     except AccountError as exc:
         return _settings_page(request, session, user, error=str(exc))
-    end_all_sessions(session, user=user)
+    end_everything(session, user=user)
     token = start_session(session, user=user)
     bind_csrf_to_session(request, token)  # the page's forms belong to the new session
-    response = _settings_page(request, session, user, message="Password changed.")
-    return _signed_in(request, response, token)
+    message = "Password changed. Your other sessions were signed out and your API tokens revoked."
+    response = _settings_page(request, session, user, message=message)
+    return signed_in(request, response, token)
 
 
 @router.post("/settings/tokens", response_class=HTMLResponse)
 def new_token(
     request: Request,
     session: SessionDep,
-    user: RequiredUser,
+    settings: SettingsDep,
+    user: VerifiedUser,
     name: str = Form("token", max_length=100),
+    expires_days: int = Form(0, ge=0, le=3650),
 ) -> HTMLResponse:
-    token = create_api_token(session, user=user, name=name.strip() or "token")
+    enforce(request, "token", client=f"user:{user.id}")
+    now, name = utcnow(), name.strip() or "token"
+    expires_at = now + timedelta(days=expires_days) if expires_days else None
+    token = create_api_token(session, user=user, name=name, expires_at=expires_at)
+    outbox_id = queue_token_created(session, settings, user=user, name=name, now=now)
+    if outbox_id is not None:
+        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
     return _settings_page(
         request,
         session,
