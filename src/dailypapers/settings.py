@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "", description="SQLAlchemy URL; default `sqlite:///<DATA_DIR>/dailypapers.db`."
     )
+    database_replica_urls: str = Field(
+        "", description="Comma-separated PostgreSQL replica URLs that serve reads."
+    )
+    replica_max_lag_seconds: float = Field(
+        5.0, gt=0, description="A replica further behind than this is skipped."
+    )
     secret_key: str = Field(
         "", description="Signs sessions and tokens; generated and kept in development."
     )
@@ -92,6 +98,9 @@ class Settings(BaseSettings):
     )
     password_reset_minutes: int = Field(
         60, ge=1, description="How long a password reset link stays valid."
+    )
+    public_max_age_seconds: int = Field(
+        30, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
     )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(

@@ -62,7 +62,7 @@ def start_node(
     env: dict[str, str], port: int, *, workers: int = 2, log: Path | None = None
 ) -> Node:
     command = [str(BIN / "dailypapers"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (kept by the child)
+    output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [*command, "--workers", str(workers)],
         env=env,
@@ -70,6 +70,8 @@ def start_node(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    if log:
+        output.close()  # type: ignore[union-attr]  # the child keeps its own copy
     return Node(process, f"http://127.0.0.1:{port}")
 
 
@@ -95,3 +97,75 @@ def cli(env: dict[str, str], *args: str) -> str:
     if done.returncode != 0:
         raise RuntimeError(f"dailypapers {' '.join(args)}: {done.stdout}{done.stderr}")
     return done.stdout
+
+
+NGINX = Path("/usr/sbin/nginx")
+SITE_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+_UPSTREAMS = (
+    "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n"
+    "    server 127.0.0.1:8002 max_fails=1 fail_timeout=5s;\n"
+)
+
+
+@dataclass
+class Proxy:
+    """nginx running deploy/nginx.conf in the foreground, in a folder of its own."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+    folder: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def _once(text: str, old: str, new: str) -> str:
+    if text.count(old) != 1:
+        raise RuntimeError(f"deploy/nginx.conf changed: {old.strip()!r} is not there once")
+    return text.replace(old, new)
+
+
+def site_conf(folder: Path, port: int, upstreams: list[int]) -> str:
+    """deploy/nginx.conf with this run's addresses and paths, nothing else changed."""
+    site = SITE_CONF.read_text()
+    site = _once(site, "listen 8080;", f"listen 127.0.0.1:{port};")
+    servers = "".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;\n" for p in upstreams)
+    site = _once(site, _UPSTREAMS, servers)
+    site = _once(site, "/var/cache/nginx/dailypapers", str(folder / "cache"))
+    return _once(site, "/var/log/nginx/dailypapers.log", str(folder / "access.log"))
+
+
+def start_proxy(folder: Path, port: int, upstreams: list[int]) -> Proxy:
+    if not NGINX.exists():
+        raise RuntimeError("nginx is missing: apt-get install -y nginx")
+    (folder / "tmp").mkdir(parents=True, exist_ok=True)
+    (folder / "site.conf").write_text(site_conf(folder, port, upstreams))
+    temp = "\n".join(
+        f"  {kind}_temp_path {folder / 'tmp' / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers reach the temp folder
+    (folder / "nginx.conf").write_text(
+        f"{user}daemon off;\nworker_processes 1;\npid {folder / 'nginx.pid'};\n"
+        f"error_log {folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
+        f"http {{\n{temp}\n  include {folder / 'site.conf'};\n}}\n"
+    )
+    with open(folder / "nginx.out", "ab") as log:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [str(NGINX), "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    proxy = Proxy(process, f"http://127.0.0.1:{port}", folder)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited: {(folder / 'nginx.out').read_text()}")
+        try:
+            httpx.get(f"{proxy.url}/static/site.css", timeout=2)
+            return proxy
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("nginx did not start")

@@ -1,1 +1,1 @@
-"""Rate limits counted in the database: one token bucket row per action and client."""
+"""Rate limits counted in the database: one window of hits per action and client."""

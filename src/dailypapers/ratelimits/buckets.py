@@ -1,10 +1,10 @@
-"""Token buckets in the database: one upsert per hit, atomic on SQLite and PostgreSQL.
+"""Windows of hits in the database: one upsert per hit, atomic on SQLite and PostgreSQL.
 
-A bucket holds `hits` tokens and refills at `hits / seconds` tokens a second; a hit takes
-one token or is refused. The upsert computes the refill, the take and the verdict in one
-statement, so concurrent hits from any number of processes or nodes never count twice or
-miss one. A bucket untouched for a whole window is full again, the same as no row: such
-rows are pruned.
+A client's first hit opens a window of `seconds`; up to `hits` hits are allowed in it, the
+rest are refused until it ends, and the next hit after that opens a new one. The upsert
+decides, counts and answers in one statement, so concurrent hits from any number of
+processes or nodes never count twice or miss one. A window that has ended is the same as no
+row: such rows are pruned.
 """
 
 from __future__ import annotations
@@ -27,30 +27,29 @@ def _insert(conn: Connection, values: dict[str, Any]) -> Any:
 def take(
     conn: Connection, *, action: str, client: str, hits: int, seconds: float, now: float
 ) -> float:
-    """Take one token: 0 when allowed, else the seconds until a token is back."""
-    rate = hits / seconds
-    old = Bucket
-    elapsed = case((literal(now) > old.updated_at, literal(now) - old.updated_at), else_=0.0)
-    refilled = old.tokens + elapsed * rate
-    capped = case((refilled > hits, float(hits)), else_=refilled)
-    first = {"action": action, "client": client[:200], "tokens": hits - 1.0, "allowed": True}
-    insert = _insert(conn, first | {"updated_at": now})
-    upsert = insert.on_conflict_do_update(
-        index_elements=[old.action, old.client],
-        set_={
-            "tokens": case((capped >= 1, capped - 1), else_=capped),
-            "updated_at": case((literal(now) > old.updated_at, literal(now)), else_=old.updated_at),
-            "allowed": capped >= 1,
-        },
-    ).returning(old.tokens, old.allowed)
-    tokens, allowed = conn.execute(upsert).one()
-    return 0.0 if allowed else max((1 - tokens) / rate, 0.001)
+    """Count one hit: 0 when allowed, else the seconds until the window ends."""
+    ended = literal(now) >= Bucket.window_start + seconds
+    fresh = {"action": action, "client": client[:200], "window_start": now, "hits": 1}
+    upsert = (
+        _insert(conn, fresh | {"allowed": True})
+        .on_conflict_do_update(
+            index_elements=[Bucket.action, Bucket.client],
+            set_={
+                "window_start": case((ended, literal(now)), else_=Bucket.window_start),
+                "hits": case((ended, 1), (Bucket.hits < hits, Bucket.hits + 1), else_=Bucket.hits),
+                "allowed": ended | (Bucket.hits < hits),
+            },
+        )
+        .returning(Bucket.window_start, Bucket.allowed)
+    )
+    window_start, allowed = conn.execute(upsert).one()
+    return 0.0 if allowed else max(window_start + seconds - now, 0.001)
 
 
 def prune(conn: Connection, *, action: str, seconds: float, now: float) -> int:
-    """Delete the buckets of `action` that have been full again for a while."""
+    """Delete the rows of `action` whose window has ended."""
     gone = conn.execute(
-        delete(Bucket).where(Bucket.action == action, Bucket.updated_at < now - seconds)
+        delete(Bucket).where(Bucket.action == action, Bucket.window_start <= now - seconds)
     )
     return int(gone.rowcount or 0)
 

@@ -25,6 +25,7 @@ from dailypapers.web import (
     filters,
     pages,
     password,
+    reads,
     search_page,
     subscriptions,
     verify,
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
     document_guard_responses(app)
     app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
+    reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)

@@ -14,11 +14,13 @@ from sqlalchemy.orm import Session
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
 from dailypapers.settings import Settings
+from dailypapers.web.reads import reader
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
 def _session(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session, session.begin():
+    """The request's unit of work: on a replica for reads, else on the primary (web/reads)."""
+    with reader(request).sessions() as session, session.begin():
         yield session
 
 

@@ -1,6 +1,7 @@
 """Per-client rate limits, counted in the database so they hold across processes and nodes.
 
-`DatabaseRateLimiter` (what the app uses) keeps one token bucket row per action and client
+`DatabaseRateLimiter` (what the app uses) keeps one row per action and client: a window of
+`seconds` opened by the first hit and the hits allowed in it
 (`dailypapers.ratelimits`): N web processes on M machines allow the limit once, not N×M
 times. When the database refuses the write (read-only, full, down) a hit is counted in this
 process's memory instead, so a limit still holds per process and reads keep working.
@@ -94,7 +95,7 @@ class RateLimiter:
 
 
 class DatabaseRateLimiter:
-    """Token buckets in the database (one upsert per hit); memory when the database fails."""
+    """Windows of hits in the database (one upsert per hit); memory when the database fails."""
 
     def __init__(self, limits: dict[str, Limit], engine: Engine) -> None:
         self.limits = limits
@@ -122,7 +123,7 @@ class DatabaseRateLimiter:
         return wait
 
     def tracked(self) -> int:
-        """How many (action, client) buckets are held."""
+        """How many (action, client) windows are held."""
         with self.engine.connect() as conn:
             return buckets.count(conn)
 

@@ -69,18 +69,24 @@ def cookie_name(request: Request, name: str) -> str:
 async def security_middleware(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    """Give every visitor a random id for CSRF tokens and every answer the security headers."""
+    """Give every visitor a random id for CSRF tokens and every answer the security headers.
+
+    Public answers (the same for everyone, kept by shared caches) get no cookie: they hold no
+    form, and a proxy must not store one visitor's id for the next."""
     visitor = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not visitor or len(visitor) != 43
     request.state.csrf_visitor = secrets.token_urlsafe(32) if fresh else visitor
     response = await call_next(request)
-    if fresh:
+    if fresh and not response.headers.get("cache-control", "").startswith("public"):
         response.set_cookie(
             cookie_name(request, CSRF_COOKIE),
             request.state.csrf_visitor,
             max_age=60 * 60 * 24 * 365,
             **cookie_options(request),
         )
+    app_cache = getattr(request.state, "app_cache", None)  # set by web/cache.py
+    if app_cache:
+        response.headers["X-App-Cache"] = app_cache
     for name, value in SECURITY_HEADERS.items():
         if name == "Content-Security-Policy" and request.url.path.startswith(_DOCS_PATHS):
             continue

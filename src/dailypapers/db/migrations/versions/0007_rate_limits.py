@@ -1,4 +1,4 @@
-"""rate limits: one token bucket row per action and client, shared by every web process
+"""rate limits: one window of hits per action and client, shared by every web process
 
 Revision ID: 0007_rate_limits
 Revises: 0006_job_heartbeat
@@ -21,14 +21,14 @@ def upgrade() -> None:
         "rate_limits",
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("client", sa.String(length=200), nullable=False),
-        sa.Column("tokens", sa.Float(), nullable=False),
-        sa.Column("updated_at", sa.Float(), nullable=False),
+        sa.Column("window_start", sa.Float(), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
         sa.Column("allowed", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("action", "client", name=op.f("pk_rate_limits")),
     )
-    op.create_index("ix_rate_limits_updated_at", "rate_limits", ["updated_at"])
+    op.create_index("ix_rate_limits_window_start", "rate_limits", ["window_start"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_rate_limits_updated_at", table_name="rate_limits")
+    op.drop_index("ix_rate_limits_window_start", table_name="rate_limits")
     op.drop_table("rate_limits")

