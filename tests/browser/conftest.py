@@ -57,6 +57,7 @@ def live_url(settings: Settings) -> Iterator[str]:
     with serve_in_thread(app) as url:
         app.state.settings = settings.model_copy(update={"base_url": url})
         yield url
+    join_deliveries()  # emails sent after a commit (sign-up, tokens) finish with the database
     app.state.engine.dispose()
 
 

@@ -63,3 +63,4 @@ def sign_up(
     assert response.status_code == 200 and "Check your email" in response.text, response.text
     verified = post_form(client, emailed_link(client, email))
     assert verified.status_code == 303, verified.text
+    join_deliveries()

@@ -61,7 +61,8 @@ class UserSession(Base):
 
 
 class LoginFailure(Base):
-    """Failed log-ins in a row for one login name; shared by every process through the DB."""
+    """Failed log-ins in a row for one account and client address (`user:<id>|<address>`),
+    or for the account over every address (`user:<id>|*`); shared by every process."""
 
     __tablename__ = "login_failures"
 

@@ -178,9 +178,20 @@ def confirm(session: Session, settings: Settings, *, token: str, now: datetime) 
     return subscription
 
 
-def subscription_for_token(session: Session, settings: Settings, *, token: str) -> Subscription:
-    """The subscription a manage or unsubscribe link is for."""
-    return _by_token(session, *read_manage_token(settings.secret_key, token))
+def subscription_for_token(
+    session: Session, settings: Settings, *, token: str, stale_ok: bool = False
+) -> Subscription:
+    """The subscription a manage or unsubscribe link is for. A link from before the last
+    unsubscribe is refused (it must not revive the subscription without a new confirmation),
+    unless `stale_ok` (unsubscribing again through an old link is harmless)."""
+    subscription_id, email_fingerprint, version = read_manage_token(settings.secret_key, token)
+    subscription = _by_token(session, subscription_id, email_fingerprint)
+    if version != (subscription.link_version or 0) and not stale_ok:
+        raise BadTokenError(
+            "this link is from before the subscription was cancelled; subscribe again to "
+            "get a new one"
+        )
+    return subscription
 
 
 def update_subscription(
@@ -201,6 +212,9 @@ def update_subscription(
 
 
 def unsubscribe(session: Session, subscription: Subscription) -> Subscription:
+    """Stop the digests; every manage link sent so far stops working (a new version)."""
+    if subscription.status != "unsubscribed":
+        subscription.link_version = (subscription.link_version or 0) + 1
     subscription.status = "unsubscribed"
     session.flush()
     return subscription

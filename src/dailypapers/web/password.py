@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from dailypapers.accounts.lockout import clear_failures
+from dailypapers.accounts.lockout import clear_account
 from dailypapers.accounts.models import User
 from dailypapers.accounts.reset import (
     ResetTokenError,
@@ -92,8 +92,7 @@ def reset(
         context = {"token": keep, "error": str(exc)}
         return render(request, "password/reset.html", context, status_code=400)
     end_everything(session, user=account)
-    clear_failures(session, login=account.username)
-    clear_failures(session, login=account.email)
+    clear_account(session, user=account)
     message = "Password changed. Every session was signed out and every API token revoked."
     context = {"token": None, "done": True, "error": None, "message": message}
     return render(request, "password/reset.html", context)
