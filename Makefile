@@ -18,10 +18,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[ml,dev]'
+	-$(BIN)/dailypapers models prepare  # the search model, built once (about a minute)
 	touch $(STAMP)
 
+# One process serves the site and runs the worker's jobs; the model is built before serving.
 run: install
 	$(BIN)/dailypapers db upgrade
+	-$(BIN)/dailypapers models prepare  # without a model, search runs by keywords
 	$(BIN)/dailypapers demo --if-empty
 	$(BIN)/dailypapers serve --host 127.0.0.1 --port 8000
 

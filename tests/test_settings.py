@@ -30,7 +30,8 @@ def test_production_refuses_a_missing_secret(tmp_path: Path) -> None:
 def test_production_refuses_a_short_secret(tmp_path: Path) -> None:
     with pytest.raises(InsecureSettingsError, match="at least 32"):
         Settings(env="production", data_dir=tmp_path, secret_key="x" * 31)
-    assert Settings(env="production", data_dir=tmp_path, secret_key="x" * 32).secret_key
+    base = "https://papers.example.org"
+    assert Settings(env="production", data_dir=tmp_path, secret_key="x" * 32, base_url=base)
 
 
 def test_development_secret_file_is_private_from_its_creation(

@@ -12,6 +12,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "DAILYPAPERS_"
+DEFAULT_SERVED_URL = "http://127.0.0.1:8000"
 MIN_SECRET_LENGTH = 32  # characters of a production SECRET_KEY
 
 
@@ -40,8 +41,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         "", description="Signs sessions and tokens; generated and kept in development."
     )
-    base_url: str = Field("http://127.0.0.1:8000", description="Public URL of the site.")
-    smtp_url: str = Field("smtp://127.0.0.1:25", description="Outgoing mail server.")
+    base_url: str = Field(
+        "", description="Public URL of the site; unset: taken from each request (development)."
+    )
+    served_url: str = Field(
+        "", description="Set by `serve` from --host/--port: the base URL of mails when unset."
+    )
+    smtp_url: str = Field(
+        "", description="Outgoing mail server; unset: the local development mailbox."
+    )
     mail_from: str = Field("dailypapers <papers@localhost>", description="Sender of emails.")
     arxiv_api_url: str = Field(
         "https://export.arxiv.org/api/query", description="arXiv query API endpoint."
@@ -58,7 +66,7 @@ class Settings(BaseSettings):
     )
     arxiv_fetch_days: int = Field(3, ge=1, description="Days back each daily fetch asks for.")
     arxiv_fetch_max: int = Field(2000, ge=1, description="Most papers a category per fetch.")
-    worker_poll_seconds: float = Field(60.0, gt=0, description="How often the worker looks.")
+    worker_poll_seconds: float = Field(15.0, gt=0, description="How often the worker looks.")
     worker_retry_minutes: float = Field(
         30.0, ge=0, description="Pause before a failed job run is tried again."
     )
@@ -107,7 +115,7 @@ class Settings(BaseSettings):
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."
     )
     embed_schedule: str = Field(
-        "every 10m", description="How often the worker embeds new and changed papers."
+        "every 1m", description="How often the worker embeds new and changed papers."
     )
 
     @model_validator(mode="after")
@@ -118,11 +126,25 @@ class Settings(BaseSettings):
             _require_strong_secret(self.secret_key)
         if not self.secret_key:
             self.secret_key = _development_secret(self.data_dir)
+        if self.env == "production" and not self.base_url:
+            raise InsecureSettingsError(
+                f"{ENV_PREFIX}BASE_URL must be set when {ENV_PREFIX}ENV=production"
+            )
         return self
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_base_url(self) -> str:
+        """The site's address in mails and other text composed outside a request."""
+        return (self.base_url or self.served_url or DEFAULT_SERVED_URL).rstrip("/")
+
+    @property
+    def uses_mailbox(self) -> bool:
+        """No SMTP server outside production: mail goes to the local mailbox (`/admin/mail`)."""
+        return not self.smtp_url and self.env != "production"
 
 
 def _require_strong_secret(key: str) -> None:

@@ -28,7 +28,7 @@ def keyword_search_only(monkeypatch: pytest.MonkeyPatch) -> None:
     def unavailable() -> Embedder:
         raise EmbedderUnavailable("not loaded in the hardening tests")
 
-    monkeypatch.setattr("dailypapers.web.search_results.default_embedder", unavailable)
+    monkeypatch.setattr("dailypapers.web.search_results.served_embedder", unavailable)
 
 
 @pytest.fixture

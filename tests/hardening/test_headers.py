@@ -108,6 +108,9 @@ def test_serve_bounds_idle_connections_and_concurrency(
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr("uvicorn.run", lambda *args, **kwargs: seen.update(kwargs))
+    # no model build or job threads in the test process (serve starts them with one process)
+    monkeypatch.setattr("dailypapers.cli.main._start_background", lambda *a, **k: None)
+    monkeypatch.setenv("DAILYPAPERS_SERVED_URL", "")  # serve sets it; removed after the test
     monkeypatch.setenv("DAILYPAPERS_ENV", "test")
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
     get_settings.cache_clear()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from dailypapers.recommend.service import MIN_PAPERS, for_you
@@ -63,3 +65,44 @@ def test_fewer_than_three_papers_gets_an_explanation(session: Session) -> None:
     assert result.items == [] and result.profile_size == 2
     assert result.explanation is not None and f"at least {MIN_PAPERS}" in result.explanation
     assert "you have 2" in result.explanation
+
+
+def test_on_an_archive_the_window_ends_at_the_latest_listed_day(session: Session) -> None:
+    """A demo or an archive: everything was listed long before today, and published earlier."""
+    user = make_user(session)
+    listed = date(2026, 1, 10)  # 51 days before NOW: outside a window that ends today
+    for i, title in enumerate(["Liked one", "Liked two", "Liked three"]):
+        upvote(
+            session,
+            user,
+            paper_with_vector(
+                session, title, direction(1, 0.1 * i), days_ago=700, listed_on=listed
+            ),
+        )
+    paper_with_vector(
+        session, "Listed vision paper", direction(1, 0.05), days_ago=400, listed_on=listed
+    )
+    paper_with_vector(session, "Unlisted old paper", direction(1), days_ago=400)
+    result = for_you(session, user=user, now=NOW, window_days=14)
+    assert result.last_day == listed and result.explanation is None
+    assert [r.card.title for r in result.items] == ["Listed vision paper"]
+    later = for_you(session, user=user, now=NOW, window_days=14, limit=0)
+    assert later.items == [] and later.last_day == listed
+
+
+def test_an_empty_window_says_what_is_missing(session: Session) -> None:
+    user = make_user(session)
+    for i in range(3):
+        upvote(
+            session,
+            user,
+            paper_with_vector(
+                session, f"Mine {i}", direction(1, i), days_ago=2, listed_on=NOW.date()
+            ),
+        )
+    result = for_you(session, user=user, now=NOW, window_days=14)
+    assert result.items == [] and result.last_day == NOW.date()
+    assert result.explanation == (
+        f"No papers listed or published in the 14 days up to {NOW.date()} that you have not "
+        "voted on or collected."
+    )

@@ -19,15 +19,16 @@ from tests.search.conftest import MODEL_CACHE
 
 def test_embed_backlog_job(engine: Engine, settings: Settings, embedder: Embedder) -> None:
     job = {j.name: j for j in registered_jobs()}["embed-backlog"]
-    assert job.schedule(settings) == "every 10m"
+    assert job.schedule(settings) == "every 1m"
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     (settings.data_dir / "models").symlink_to(MODEL_CACHE)
     with unit_of_work(engine) as session:
         make_paper(session, title="Coral bleaching", abstract="Heat stress on reefs.")
     context = JobContext(settings, engine, "slot", datetime.now(UTC), logging.getLogger("t"))
-    assert job.run(context) == "1 papers embedded, 0 unchanged"
-    assert job.run(context) == "0 papers embedded, 0 unchanged"
+    assert job.run(context) == "1 papers embedded, 0 unchanged; 1 papers summarized"
+    assert job.run(context) == "0 papers embedded, 0 unchanged; 0 papers summarized"
     with unit_of_work(engine) as session:
         assert session.scalar(select(func.count()).select_from(Embedding)) == 1
     off = settings.model_copy(update={"embedder": "none", "data_dir": Path("/nonexistent")})
-    assert job.run(JobContext(off, engine, "slot", context.now, context.log)).startswith("skipped")
+    skipped = job.run(JobContext(off, engine, "slot", context.now, context.log))
+    assert skipped.startswith("embedding skipped")

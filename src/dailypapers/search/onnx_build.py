@@ -21,9 +21,13 @@ VERSION = "v1"  # bump when the recipe changes: old files are then rebuilt
 log = logging.getLogger(__name__)
 
 
+def built_path(cache_dir: Path, *, quantized: bool) -> Path:
+    return cache_dir / f"all-MiniLM-L6-v2.{VERSION}.{'int8' if quantized else 'fp32'}.onnx"
+
+
 def ensure(cache_dir: Path, model_dir: Path, *, quantized: bool) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fused = cache_dir / f"all-MiniLM-L6-v2.{VERSION}.fp32.onnx"
+    fused = built_path(cache_dir, quantized=False)
     if not fused.exists():
         log.info("exporting all-MiniLM-L6-v2 to ONNX in %s", cache_dir)
         with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
@@ -34,7 +38,7 @@ def ensure(cache_dir: Path, model_dir: Path, *, quantized: bool) -> Path:
             _atomic(lambda target: _optimize(raw, target), fused)
     if not quantized:
         return fused
-    int8 = cache_dir / f"all-MiniLM-L6-v2.{VERSION}.int8.onnx"
+    int8 = built_path(cache_dir, quantized=True)
     if not int8.exists():
         log.info("quantizing the ONNX model to int8")
         _atomic(lambda target: _quantize(fused, target), int8)
@@ -104,10 +108,21 @@ def _optimize(source: Path, target: Path) -> None:
 def _quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(
-        str(source),
-        str(target),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        extra_options={"MatMulConstBOnly": True, "DefaultTensorType": 1},  # 1 = FLOAT
-    )
+    root = logging.getLogger()
+    root.addFilter(_quiet_quantizer)
+    try:
+        quantize_dynamic(
+            str(source),
+            str(target),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            extra_options={"MatMulConstBOnly": True, "DefaultTensorType": 1},  # 1 = FLOAT
+        )
+    finally:
+        root.removeFilter(_quiet_quantizer)
+
+
+def _quiet_quantizer(record: logging.LogRecord) -> bool:
+    """The quantizer logs one INFO line per tensor it leaves alone (hundreds) on the root
+    logger; a filter there drops those and nothing logged through other loggers."""
+    return not str(record.msg).startswith("Quantization parameters")

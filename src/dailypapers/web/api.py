@@ -36,7 +36,7 @@ from dailypapers.web.api_schemas import (
     paper_out,
 )
 from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep
+from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep, absolute_base
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
@@ -78,7 +78,7 @@ def requested_period(day: str | None, week: str | None, month: str | None) -> Pe
 
 
 def _base_url(request: Request) -> str:
-    return str(request.app.state.settings.base_url).rstrip("/")
+    return absolute_base(request)
 
 
 @router.get(
@@ -98,8 +98,8 @@ async def daily_papers(
     limit: int = Query(50, ge=1, le=100, description="Papers per page."),
 ) -> Response:
     period = requested_period(date, week, month)
-    key = ("daily", period.label if period else None, submitter, sort, p, limit)
     base_url = _base_url(request)
+    key = ("daily", period.label if period else None, submitter, sort, p, limit, base_url)
 
     def render(session: Session) -> Rendered:
         listing = period_list(
@@ -148,7 +148,7 @@ async def search(
         items = listings(session, cards=found.cards, period=found.period)
         return _json_list(items, base_url, headers={"X-Search-Mode": found.mode or ""})
 
-    return await serve_cached(request, ("search", query, limit, mode), render)
+    return await serve_cached(request, ("search", query, limit, mode, base_url), render)
 
 
 @router.get(
@@ -163,7 +163,7 @@ async def paper(request: Request, key: str) -> Response:
     def render(session: Session) -> Rendered:
         return Rendered(paper_out(_one(session, key), base_url).model_dump_json(), JSON)
 
-    return await serve_cached(request, ("paper", key), render)
+    return await serve_cached(request, ("paper", key, base_url), render)
 
 
 def _one(session: Session, key: str) -> Listing:
@@ -186,7 +186,7 @@ async def paper_as_markdown(request: Request, key: str) -> Response:
         text = paper_markdown(_one(session, key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    return await serve_cached(request, ("markdown", key), render)
+    return await serve_cached(request, ("markdown", key, base_url), render)
 
 
 def _paper_row(session: Session, key: str) -> Paper:

@@ -23,6 +23,7 @@ from dailypapers.web import (
     faults,
     feeds,
     filters,
+    mailbox,
     pages,
     password,
     reads,
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(for_you_routes.router)
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
+    app.include_router(mailbox.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
     app.include_router(docs.router)

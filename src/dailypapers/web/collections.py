@@ -22,7 +22,7 @@ from dailypapers.community.collections import (
 )
 from dailypapers.papers.listings import listings
 from dailypapers.papers.models import Paper
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep
+from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, absolute_base
 from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.private import mark_private
 from dailypapers.web.ratelimit import enforce
@@ -171,7 +171,7 @@ def feed(
         listed=listings(session, cards=[item.card for item in view.items]),
         updated=view.collection.created_at,
     )
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    base_url = absolute_base(request)
     rendered = render_feed(content, fmt, base_url, request.url.path)
     return Response(rendered.body, media_type=rendered.media_type)
 

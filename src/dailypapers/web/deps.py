@@ -28,6 +28,18 @@ def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def absolute_base(request: Request) -> str:
+    """The site's address for absolute links (feeds, API `url` fields): `BASE_URL` when set,
+    else the scheme and host this request came to (proxy headers honoured by uvicorn)."""
+    configured = str(request.app.state.settings.base_url)
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+def in_site_base(request: Request) -> str:
+    """The prefix of links within the site's own pages: empty (relative) unless `BASE_URL`."""
+    return str(request.app.state.settings.base_url).rstrip("/")
+
+
 def _templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 

@@ -31,6 +31,7 @@ from dailypapers.papers.queries import (
     period_list,
 )
 from dailypapers.web.cache import Rendered, serve_cached
+from dailypapers.web.deps import absolute_base
 from dailypapers.web.pages import TRENDING_DAYS
 from dailypapers.web.search_results import require_words, search_cards
 
@@ -122,12 +123,12 @@ async def _serve(
 ) -> Response:
     """The feed at this URL (path and query name it whole), cached like the API."""
     self_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         return render_feed(content(session), fmt, base_url, self_path)
 
-    return await serve_cached(request, ("feed", self_path), render, ttl=ttl)
+    return await serve_cached(request, ("feed", self_path, base_url), render, ttl=ttl)
 
 
 def _period_content(period: Period | None) -> Callable[[Session], FeedContent]:

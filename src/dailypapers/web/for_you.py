@@ -39,6 +39,9 @@ class ForYouOut(BaseModel):
     profileSize: int = Field(description="Papers the user upvoted or collected.")
     minimumProfile: int = Field(description="Papers needed before recommending.")
     windowDays: int = Field(description="How far back (days) papers are considered.")
+    windowEnd: str | None = Field(
+        None, description="The window's last day: today, or the latest listed day if older."
+    )
     explanation: str | None = Field(description="Why the list is empty, when it is.")
     items: list[ForYouItemOut]
 
@@ -48,6 +51,7 @@ def _out(result: ForYou) -> ForYouOut:
         profileSize=result.profile_size,
         minimumProfile=MIN_PAPERS,
         windowDays=result.window_days,
+        windowEnd=result.last_day.isoformat() if result.last_day else None,
         explanation=result.explanation,
         items=[
             ForYouItemOut(

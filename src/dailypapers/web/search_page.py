@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from dailypapers.charts.svg import bar_chart
 from dailypapers.community.votes import voted_keys
+from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.cache import cached_value
@@ -82,6 +83,7 @@ def search(
         sort=sort,
         limit=PER_PAGE,
         offset=(p - 1) * PER_PAGE,
+        embedder=served_embedder,
     )
     today = date.today()
     bars, capped = cached_value(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
-from dailypapers.search.embedder import default_embedder
+from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import Mode, search_papers
 from dailypapers.search.text import parse_query
 
@@ -36,7 +36,7 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         mode=mode,
         limit=limit,
         highlight=False,
-        embedder=lambda: default_embedder(),
+        embedder=lambda: served_embedder(),
     )
     return Found([hit.card for hit in results.hits], None, results.mode)
 

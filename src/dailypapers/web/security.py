@@ -54,7 +54,9 @@ _DOCS_PATHS = ("/docs", "/redoc")
 
 
 def is_https(request: Request) -> bool:
-    return str(request.app.state.settings.base_url).startswith("https://")
+    """`BASE_URL` is https, or (when unset, in development) this request came by https."""
+    base = str(request.app.state.settings.base_url) or request.url.scheme + "://"
+    return base.startswith("https://")
 
 
 def cookie_options(request: Request) -> dict[str, object]:

@@ -1,0 +1,18 @@
+"""`/admin/mail`: the development mailbox, where emails go when no SMTP server is set."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from dailypapers.mail.mailbox import mailbox_folder, read_mailbox
+from dailypapers.web.deps import AdminUser, SettingsDep
+from dailypapers.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin/mail", response_class=HTMLResponse)
+def mail_page(request: Request, settings: SettingsDep, user: AdminUser) -> HTMLResponse:
+    messages = read_mailbox(mailbox_folder(settings.data_dir))
+    return render(request, "admin/mail.html", {"messages": messages})

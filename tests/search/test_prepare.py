@@ -1,0 +1,61 @@
+"""The model is built before requests need it; a request never builds it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from dailypapers.search import onnx_build
+from dailypapers.search.embedder import EmbedderUnavailable, load_embedder
+from dailypapers.search.prepare import prepare_model
+from dailypapers.search.service import search_papers
+from dailypapers.settings import Settings
+from tests.factories import make_paper
+from tests.search.conftest import MODEL_CACHE
+
+
+def test_a_request_does_not_build_the_model_and_search_says_so(
+    session: Session, tmp_path: Path
+) -> None:
+    make_paper(session, title="Coral reefs under heat stress")
+    started = time.monotonic()
+    with pytest.raises(EmbedderUnavailable, match="still being prepared"):
+        load_embedder("onnx-int8", tmp_path / "models", build=False)
+    assert time.monotonic() - started < 5 and not (tmp_path / "models").exists()
+
+    def unbuilt() -> object:
+        return load_embedder("onnx-int8", tmp_path / "models", build=False)
+
+    results = search_papers(session, query="coral reefs", embedder=unbuilt)  # type: ignore[arg-type]
+    assert results.mode == "keyword" and [h.card.title for h in results.hits]
+    assert results.notice is not None and "still being prepared" in results.notice
+
+
+def test_prepare_loads_the_built_model_and_runs_a_query(settings: Settings) -> None:
+    load_embedder("onnx-int8", MODEL_CACHE)  # built once per test run (tests/search/conftest)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / "models").symlink_to(MODEL_CACHE)
+    assert prepare_model(settings).startswith("onnx-int8 model ready in ")
+    assert load_embedder("onnx-int8", settings.data_dir / "models", build=False).dim == 384
+
+
+def test_the_quantizer_lines_are_dropped_and_nothing_else(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    root = logging.getLogger()
+    root.addFilter(onnx_build._quiet_quantizer)
+    try:
+        with caplog.at_level(logging.INFO):
+            logging.info('Quantization parameters for tensor:"/bert/x" not specified')
+            logging.info("something else")
+            logging.getLogger("dailypapers.x").info("Quantization parameters of ours")
+    finally:
+        root.removeFilter(onnx_build._quiet_quantizer)
+    assert [r.getMessage() for r in caplog.records] == [
+        "something else",
+        "Quantization parameters of ours",
+    ]
