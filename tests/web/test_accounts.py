@@ -155,5 +155,5 @@ def test_the_csrf_token_is_bound_to_the_session(client: TestClient, settings: Se
         carols = csrf(client)
         theirs = other.post("/logout", data={"csrf_token": carols}, follow_redirects=False)
         assert theirs.status_code == 403
-        other.app.state.engine.dispose()  # type: ignore[attr-defined]
+    other.app.state.engine.dispose()  # type: ignore[attr-defined]
     assert post_form(client, "/logout").status_code == 303
