@@ -40,7 +40,8 @@ from sqlalchemy import Engine, create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_corpus import RealPaper, load, read_snapshot, real_vectors, synthetic
+from search_corpus import SHARED, RealPaper, load, read_snapshot, real_vectors, synthetic
+from search_quality import collection_scores, measure, print_table, relevance_set
 
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, unit_of_work
@@ -174,6 +175,20 @@ def latencies(engine: Engine, embedder: Embedder, queries: list[str]) -> None:
     print(f"  ({load_average()})")
 
 
+def quality(engine: Engine, embedder: Embedder, corpus: list[RealPaper], collections: str) -> None:
+    """The 75k relevance set on this database, then CACM and Cranfield (search_quality.py)."""
+    pairs = relevance_set(corpus)
+    queries = {f"q{n}": q for n, (q, _) in enumerate(pairs)}
+    qrels = {f"q{n}": {a: 1} for n, (_, a) in enumerate(pairs)}
+    rows = {f"arXiv 75k ({len(pairs)} q)": measure(engine, queries, qrels, lambda: embedder)}
+    for name in filter(None, collections.split(",")):
+        rows[name.upper() if name == "cacm" else name.title()] = collection_scores(
+            SHARED / "relevance" / name, embedder
+        )
+    print_table(rows)
+    print(f"  ({load_average()})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="75k,1m")
@@ -182,6 +197,13 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "dailypapers-bench"))
     parser.add_argument("--embedder", default="onnx-int8")
     parser.add_argument("--compare-embedders", action="store_true")
+    parser.add_argument(
+        "--quality", action="store_true", help="nDCG@10 / MRR@10: 75k set, CACM, Cranfield."
+    )
+    parser.add_argument("--collections", default="cacm,cranfield", help="For --quality.")
+    parser.add_argument(
+        "--database", help="Measure this already loaded 75k site (latency, --quality) instead."
+    )
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -202,6 +224,14 @@ def main() -> None:
             f"embedding {kind:<9}: {wall:6.1f} abstracts/s by the clock, {cpu:6.1f} by CPU time "
             f"x {os.cpu_count()} cores, over {len(abstracts)} ({load_average()})"
         )
+
+    if args.database:  # e.g. after `import snapshot` + `index import-vectors`
+        engine = make_engine(args.database)
+        print(f"\n== {engine.url.get_backend_name()}, an existing site: {args.database} ==")
+        latencies(engine, embedder, queries)
+        if args.quality:
+            quality(engine, embedder, corpus, args.collections)
+        return
 
     server: list[str] = []
 
@@ -228,6 +258,8 @@ def main() -> None:
                 f"{recall(engine, embedder, queries, exact):.4f}"
             )
             latencies(engine, embedder, queries)
+            if args.quality and label == "75k":
+                quality(engine, embedder, corpus, args.collections)
             engine.dispose()
 
 

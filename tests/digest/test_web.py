@@ -90,6 +90,7 @@ def test_subscribing_from_the_form_confirms_by_email(
         "/subscribe", data={"email": "Ada@Example.org", "frequency": "weekly", "csrf_token": token}
     )
     assert sent.status_code == 200 and "Check your inbox" in sent.text
+    assert "weekly digest" in sent.text and "ada@example.org" in sent.text.lower()
     smtp.handler.wait_for(1)  # delivered after the response, once the request committed
     join_deliveries()  # the sending thread is done before this test's database goes
     (mail,) = smtp.handler.parsed("ada@example.org")
@@ -101,6 +102,7 @@ def test_subscribing_from_the_form_confirms_by_email(
     assert subscription(engine, "ada@example.org").status == "pending"
     done = client.post(path, data={"csrf_token": token})
     assert done.status_code == 200 and "Subscription confirmed" in done.text
+    assert "ada@example.org</strong> gets the weekly digest" in done.text.lower()
     sub = subscription(engine, "ada@example.org")
     assert (sub.status, sub.frequency) == ("active", "weekly")
     assert client.post("/subscribe/confirm/forged", data={"csrf_token": token}).status_code == 400

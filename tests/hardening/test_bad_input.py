@@ -49,10 +49,11 @@ OUT_OF_RANGE = [
     ("/api/papers/search?q=" + "x" * 501, 422, "q: String should have at most 500"),
     ("/papers/date/2025-13-40", 400, "2025-13-40"),
     ("/papers/month/2025-00", 400, "2025-00"),
-    ("/papers?p=99999999999999999999", 422, "p: Input should be less than"),
-    ("/papers/trending?p=-5", 422, "p: Input should be greater than"),
+    # HTML pages say a page past the end does not exist and link the last one (issue 14)
+    ("/papers?p=99999999999999999999", 404, "does not exist; the last page is"),
+    ("/papers/trending?p=-5", 404, "Page -5 does not exist; the last page is"),
     ("/search?q=x&from=2025-13-40", 400, "is not a date"),
-    ("/search?q=x&p=100000", 422, "p: Input should be less than"),
+    ("/search?q=x&p=100000", 404, "Page 100000 does not exist; the last page is"),
     ("/papers/date/2025-13-40/feed.rss", 400, "2025-13-40"),
 ]
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from dailypapers.db.engine import session_factory
 from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import Embedder, load_embedder
 from dailypapers.search.indexing import embed_papers
+from dailypapers.settings import get_settings
 from tests.factories import make_paper
 
 # ONNX files are rebuilt only when the recipe's version changes; share them between runs.
@@ -47,6 +50,15 @@ TOPICS = {
 }
 
 
+@pytest.fixture
+def committing_session(engine: Engine) -> Iterator[Session]:
+    """A session the test commits itself, step by step (no enclosing transaction): on
+    SQLite the tantivy keyword index answers for committed papers only."""
+    with session_factory(engine)() as session:
+        yield session
+        session.commit()
+
+
 @pytest.fixture(scope="session")
 def embedder() -> Embedder:
     return load_embedder("onnx-int8", MODEL_CACHE)
@@ -74,3 +86,16 @@ def corpus(session: Session, embedder: Embedder) -> dict[str, Paper]:
         )
     embed_papers(session, embedder=embedder, paper_ids=[p.id for p in papers.values()])
     return papers
+
+
+@pytest.fixture
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    data = tmp_path / "var"
+    data.mkdir()
+    (data / "models").symlink_to(MODEL_CACHE)  # the ONNX files built once per run
+    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
+    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
+    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,25 +11,11 @@ from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
-from dailypapers.settings import get_settings
 from tests.factories import make_paper
-from tests.search.conftest import MODEL_CACHE, TOPICS
+from tests.search.conftest import TOPICS
 from tests.search.test_beir import write_collection
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    data = tmp_path / "var"
-    data.mkdir()
-    (data / "models").symlink_to(MODEL_CACHE)  # the ONNX files built once per run
-    monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
-    monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
-    monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _json(args: list[str]) -> dict[str, object]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from dailypapers.db.engine import session_factory
 from dailypapers.papers.models import Author, Paper, PaperAuthor
 from dailypapers.search.backends import backend_for
 from dailypapers.search.text import parse_query
@@ -17,11 +15,8 @@ from tests.factories import make_paper
 
 
 @pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    """A session the tests commit themselves, step by step (no enclosing transaction)."""
-    with session_factory(engine)() as session:
-        yield session
-        session.commit()
+def session(committing_session: Session) -> Session:
+    return committing_session
 
 
 def _find(session: Session, query: str) -> list[int]:

@@ -57,6 +57,18 @@ def test_the_summary_is_the_most_central_sentence(vectors: StaticVectors) -> Non
     assert extract.summary.startswith("We train a speech recognition model")
 
 
+def test_the_first_sentence_gives_way_to_one_nearly_as_central(vectors: StaticVectors) -> None:
+    first = "We train a speech recognition model on noisy call-center audio recordings."
+    second = (
+        "Our speech recognition model transcribes noisy call-center audio recordings "
+        "with acoustic data augmentation."
+    )
+    (extract,) = extract_many(vectors, [(TITLE, f"{first} {second} Our code is online.")])
+    assert extract.summary == second  # the card's abstract starts with the first anyway
+    (alone,) = extract_many(vectors, [(TITLE, f"{first} The weather was pleasant in Lisbon.")])
+    assert alone.summary == first  # nothing else is nearly as central
+
+
 def test_keywords_are_relevant_diverse_phrases_of_the_text(vectors: StaticVectors) -> None:
     (extract,) = extract_many(vectors, [(TITLE, ABSTRACT)])
     keywords = extract.keywords

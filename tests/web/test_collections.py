@@ -20,7 +20,9 @@ def test_collection_life_cycle(client: TestClient, engine: Engine) -> None:
         second = make_paper(session, title="Second kept paper", listed_on=date(2026, 2, 19)).key
     sign_up(client, "ada")
     made = post_form(client, "/collections", {"name": "Reading group: week 1", "paper": first})
-    assert made.status_code == 303 and made.headers["location"] == f"/papers/{first}"
+    assert made.status_code == 303
+    assert made.headers["location"].startswith(f"/papers/{first}?saved=")
+    assert "Saved to ‘Reading group: week 1’" in client.get(made.headers["location"]).text
     with unit_of_work(engine) as session:
         collection = session.scalar(select(Collection))
         assert collection is not None and collection.slug == "reading-group-week-1"
@@ -32,7 +34,12 @@ def test_collection_life_cycle(client: TestClient, engine: Engine) -> None:
     url = f"/users/ada/collections/{slug}"
     page = client.get(url).text
     assert "First kept paper" in page and "Second kept paper" in page
-    assert "Note: read &lt;b&gt;this&lt;/b&gt;" in page
+    assert 'value="read &lt;b&gt;this&lt;/b&gt;"' in page  # the owner edits notes in place
+    assert "Remove from collection" in page
+    edit = {"paper": second, "note": "chapter 2", "back": url}
+    noted = post_form(client, f"/collections/{cid}/items/note", edit)
+    assert noted.status_code == 303 and noted.headers["location"] == url
+    assert 'value="chapter 2"' in client.get(url).text
     data = client.get(f"{url}.json").json()
     assert [i["id"] for i in data["items"]] == [second, first] and data["public"] is False
     # private: invisible to others
@@ -55,6 +62,7 @@ def test_collection_life_cycle(client: TestClient, engine: Engine) -> None:
     public = client.get(url)
     assert public.status_code == 200 and "First kept paper" not in public.text
     assert "Second kept paper" in public.text
+    assert "Note: chapter 2" in public.text and 'class="feed rss"' in public.text
     assert "Reading group: week 1" in client.get("/users/ada").text
     for fmt in ("rss", "atom"):
         feed = feedparser.parse(client.get(f"{url}/feed.{fmt}").content)

@@ -55,7 +55,11 @@ def test_lists_over_one_page_are_paged(client: TestClient, engine: Engine) -> No
     assert "page 1 of 2" in first.text
     second = client.get("/?p=2")
     assert second.text.count('class="card"') == 3
-    assert client.get("/?p=0").status_code == 422
+    for past in ("/?p=0", "/?p=9999", "/papers/date/2026-02-19?p=3"):
+        missing = client.get(past)  # a page past the end: said in words, with the last page
+        assert missing.status_code == 404, past
+        assert "does not exist; the last page is" in missing.text
+        assert '<a href="?p=2">2</a>' in missing.text and 'class="card"' not in missing.text
 
 
 def test_text_is_escaped(client: TestClient, engine: Engine) -> None:

@@ -38,10 +38,13 @@ def test_day_week_month_pages_and_navigation(client: TestClient, engine: Engine)
     assert 'href="/papers/date/2026-02-16"' in day  # previous listed day, skipping empty ones
     week = client.get("/papers/week/2026-W08").text
     assert "Thursday paper" in week and "Monday paper" in week and "January paper" not in week
-    assert 'href="/papers/week/2026-W07"' in week and 'href="/papers/week/2026-W09"' in week
+    # week and month arrows skip empty periods, as day arrows skip empty days
+    assert 'href="/papers/week/2026-W05"' in week and 'rel="next"' not in week
     month = client.get("/papers/month/2026-02").text
     assert "Monday paper" in month and "January paper" not in month
     assert 'href="/papers/month/2026-01"' in month
+    january = client.get("/papers/month/2025-12").text
+    assert 'href="/papers/month/2026-01"' in january and 'rel="prev"' not in january
     assert client.get("/papers?date=2026-02-16", follow_redirects=False).headers["location"] == (
         "/papers/date/2026-02-16"
     )
@@ -50,22 +53,30 @@ def test_day_week_month_pages_and_navigation(client: TestClient, engine: Engine)
     assert client.get("/papers/week/2026-W60").status_code == 400
 
 
-def test_upvote_toggles_once_per_user(client: TestClient, engine: Engine) -> None:
+def test_upvote_sets_the_vote_once_per_user(client: TestClient, engine: Engine) -> None:
     key = _paper(engine, listed_on=DAY, base_upvotes=2)
-    anonymous = post_form(client, f"/papers/{key}/upvote")
-    assert (
-        anonymous.status_code == 303
-        and anonymous.headers["location"] == f"/login?next=/papers/{key}"
-    )
+    anonymous = post_form(client, f"/papers/{key}/upvote", {"back": f"/?p=1#paper-{key}"})
+    assert anonymous.status_code == 303
+    assert anonymous.headers["location"] == (
+        f"/login?next=%2F%3Fp%3D1%23paper-{key}&vote={key}"
+    )  # the log-in page says why, applies the vote, and returns to the card
     sign_up(client, "ada")
     assert post_form(client, f"/papers/{key}/upvote").status_code == 303
     assert '<span class="count">3</span>' in client.get(f"/papers/{key}").text
-    state = post_form(
-        client, f"/papers/{key}/upvote", {"voted": "1"}, headers={"accept": "application/json"}
-    )
-    assert state.json() == {"voted": True, "upvotes": 3}  # setting twice keeps one vote
-    toggled = post_form(client, f"/papers/{key}/upvote", headers={"accept": "application/json"})
-    assert toggled.json() == {"voted": False, "upvotes": 2}
+    json = {"accept": "application/json"}
+    for _ in range(2):  # a double click sends the same request twice: still one vote
+        again = post_form(client, f"/papers/{key}/upvote", {"voted": "1"}, headers=json)
+        assert again.json() == {"voted": True, "upvotes": 3}
+        assert post_form(client, f"/papers/{key}/upvote", headers=json).json()["voted"] is True
+    for _ in range(2):
+        removed = post_form(client, f"/papers/{key}/unvote", headers=json)
+        assert removed.json() == {"voted": False, "upvotes": 2}
+    assert post_form(client, f"/papers/{key}/upvote", {"voted": "0"}, headers=json).json() == {
+        "voted": False,
+        "upvotes": 2,
+    }
+    toggled = post_form(client, f"/papers/{key}/upvote", {"voted": "toggle"}, headers=json)
+    assert toggled.json() == {"voted": True, "upvotes": 3}  # old clients' explicit toggle
 
 
 def test_comments_are_escaped_linked_editable_and_moderated(
@@ -78,7 +89,9 @@ def test_comments_are_escaped_linked_editable_and_moderated(
     page = client.get(f"/papers/{key}").text
     assert '<a href="https://example.org/x?a=1&amp;b=2" rel="nofollow ugc noopener">' in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert post_form(client, f"/papers/{key}/comments", {"body": "   "}).status_code == 400
+    empty = post_form(client, f"/papers/{key}/comments", {"body": "   "})
+    assert empty.status_code == 400 and 'id="comment-error"' in empty.text  # beside the form
+    assert "A comment cannot be empty." in empty.text and "Add a comment" in empty.text
     with unit_of_work(engine) as session:
         from dailypapers.community.models import Comment
 
@@ -90,7 +103,10 @@ def test_comments_are_escaped_linked_editable_and_moderated(
     assert "Better words" in client.get(f"/papers/{key}").text
     post_form(client, "/logout")
     sign_up(client, "mallory")
-    assert post_form(client, f"/comments/{comment_id}/delete").status_code == 404
+    asked = post_form(client, f"/comments/{comment_id}/delete")
+    assert asked.status_code == 200 and "Delete this comment?" in asked.text  # no JS: a page
+    refused = post_form(client, f"/comments/{comment_id}/delete", {"confirmed": "1"})
+    assert refused.status_code == 404
     assert post_form(client, f"/comments/{comment_id}/hide").status_code == 403
     _make_admin(engine, "mallory")
     assert post_form(client, f"/comments/{comment_id}/hide").status_code == 303

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.emails import queue_signup_existing, queue_verification
+from dailypapers.accounts.models import User
 from dailypapers.accounts.passwords import hash_password
 from dailypapers.accounts.service import (
     AccountError,
@@ -35,9 +36,10 @@ def register(
     password: str,
     now: datetime,
     next_path: str = "/",
-) -> int | None:
+) -> tuple[int | None, User | None]:
     """Sign up; returns the outbox id of the email to send after the commit (None when the
-    address's daily cap is reached). AccountError for input the form must correct."""
+    address's daily cap is reached) and the new account (None when the address had one).
+    AccountError for input the form must correct."""
     address, name = checked_email(email), checked_username(username)
     check_password_rules(password, username=name, email=address)
     if username_taken(session, username=name):
@@ -45,6 +47,7 @@ def register(
     owner = email_owner(session, email=address)
     if owner is not None:
         hash_password(password)  # the same work as a new account, so timing does not tell
-        return queue_signup_existing(session, settings, user=owner, now=now)
+        return queue_signup_existing(session, settings, user=owner, now=now), None
     user = create_user(session, email=address, username=name, password=password)
-    return queue_verification(session, settings, user=user, now=now, next_path=next_path)
+    outbox_id = queue_verification(session, settings, user=user, now=now, next_path=next_path)
+    return outbox_id, user

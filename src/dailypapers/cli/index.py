@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import Paper
-from dailypapers.search.embedder import EmbedderUnavailable, default_embedder
+from dailypapers.search.embedder import MODEL_NAME, EmbedderUnavailable, default_embedder
 from dailypapers.search.indexing import backlog_count, rebuild_indexes, run_embed_backlog
 from dailypapers.search.models import Embedding
 from dailypapers.summarize.job import SummarizeSummary
@@ -127,3 +128,51 @@ def status(as_json: bool = typer.Option(False, "--json", help="Print as JSON."))
         return
     for name, count in counts.items():
         context.console.print(f"{name:>10} {count:>10,}")
+
+
+@app.command("import-vectors")
+def import_vectors_command(
+    vectors: Path = typer.Argument(..., exists=True, dir_okay=False, help="A .npy array."),
+    ids: Path = typer.Option(
+        ..., "--ids", exists=True, dir_okay=False, help="One arXiv id a line, in row order."
+    ),
+    model: str = typer.Option(MODEL_NAME, "--model", help="The model that made the vectors."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Load precomputed embeddings (float16 or float32 rows) for the papers the catalogue
+    has, then sync the vector index. A wrong dimension, an unknown model or a length
+    mismatch is refused with nothing written (exit 1)."""
+    from dailypapers.search.indexing import sync_vector_index
+    from dailypapers.search.vector_files import VectorFileError, import_vectors, read_vector_file
+
+    try:
+        file = read_vector_file(vectors, ids, model=model)
+        with context.database() as engine:
+            with unit_of_work(engine) as session:
+                summary = import_vectors(session, file, model=model)
+            sync_vector_index(engine, model=model)
+    except VectorFileError as exc:
+        context.err_console.print(f"error: {exc}; nothing was written")
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(summary.as_dict()))
+        return
+    context.console.print(
+        f"{summary.written:,} vectors stored of {summary.rows:,} rows "
+        f"({summary.unknown:,} ids not in the catalogue); vector index synced"
+    )
+
+
+@app.command("export-vectors")
+def export_vectors_command(
+    vectors: Path = typer.Argument(..., dir_okay=False, help="The .npy file to write."),
+    ids: Path = typer.Option(..., "--ids", dir_okay=False, help="The ids file to write."),
+    model: str = typer.Option(MODEL_NAME, "--model", help="Whose vectors to export."),
+) -> None:
+    """Write the stored vectors (float16 rows) and their arXiv ids, the format that
+    `index import-vectors` reads."""
+    from dailypapers.search.vector_files import export_vectors
+
+    with context.database() as engine, unit_of_work(engine) as session:
+        count = export_vectors(session, vectors, ids, model=model)
+    context.console.print(f"{count:,} vectors written to {vectors} and {ids}")

@@ -41,7 +41,9 @@ def search(
     published_from: str | None = typer.Option(None, "--from", help="Published on or after."),
     published_to: str | None = typer.Option(None, "--to", help="Published on or before."),
     category: str | None = typer.Option(None, "--category", help="An arXiv category."),
-    organization: str | None = typer.Option(None, "--org", help="An organization's name."),
+    organization: str | None = typer.Option(
+        None, "--org", help="An organization's handle or display name (any letter case)."
+    ),
     has_code: bool | None = typer.Option(None, "--has-code/--no-code", help="Code link."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
 ) -> None:
@@ -72,7 +74,8 @@ def search(
         return
     if results.notice:
         context.err_console.print(f"note: {results.notice}")
-    table = Table(title=f"{results.total} results ({results.mode})", show_lines=False)
+    total = f"{'more than ' if not results.total_exact else ''}{results.total:,}"
+    table = Table(title=f"{total} matching papers ({results.mode})", show_lines=False)
     for column in ("#", "id", "published", "title"):
         table.add_column(column)
     for rank, hit in enumerate(results.hits, start=offset + 1):

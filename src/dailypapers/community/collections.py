@@ -99,6 +99,18 @@ def add_to_collection(
     session.flush()
 
 
+def set_item_note(
+    session: Session, *, user: User, collection_id: int, paper: Paper, note: str
+) -> None:
+    """Replace (or, with blank text, clear) the note on a paper in the user's collection."""
+    collection = _owned(session, user=user, collection_id=collection_id)
+    item = session.get(CollectionItem, (collection.id, paper.id))
+    if item is None:
+        raise CollectionError("That paper is not in this collection.")
+    item.note = note.strip()[:MAX_NOTE] or None
+    session.flush()
+
+
 def remove_from_collection(
     session: Session, *, user: User, collection_id: int, paper: Paper
 ) -> None:

@@ -84,6 +84,15 @@ def month_period(year: int, month: int) -> Period:
     return Period("month", start, following - timedelta(days=1))
 
 
+def period_of_kind(kind: SpanKind, day: date) -> Period:
+    """The day, ISO week or month holding `day` (a range keeps its length, ending on `day`)."""
+    if kind == "week":
+        return week_containing(day)
+    if kind == "month":
+        return month_period(day.year, day.month)
+    return day_period(day)
+
+
 def parse_period(kind: PeriodKind, text: str) -> Period:
     """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong."""
     try:

@@ -2,57 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from datetime import date, timedelta
+from typing import Literal
 
-from sqlalchemy import ColumnElement, Row, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from dailypapers.accounts.models import User
 from dailypapers.community.models import Comment, Upvote
+from dailypapers.papers.cards import (
+    CARD_COLUMNS,
+    OrganizationRef,
+    PaperCard,
+    build_cards,
+    submitters,
+)
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
-from dailypapers.papers.periods import Period, day_period
-
-
-@dataclass(frozen=True, slots=True)
-class OrganizationRef:
-    """An organization as cards show it: a plain copy, safe to cache across sessions."""
-
-    id: int
-    name: str
-    full_name: str
-    avatar_url: str | None
-
-    @classmethod
-    def of(cls, org: Organization | None) -> OrganizationRef | None:
-        if org is None:
-            return None
-        return cls(org.id, org.name, org.full_name, org.avatar_url)
-
-
-@dataclass(frozen=True, slots=True)
-class PaperCard:
-    """What a list shows of a paper."""
-
-    key: str
-    title: str
-    abstract: str
-    authors: list[str]
-    num_authors: int | None
-    organization: OrganizationRef | None
-    published_at: datetime | None
-    upvotes: int
-    num_comments: int
-    code_url: str | None
-    project_url: str | None
-    hidden: bool = False
-    featured: bool = False
-    paper_id: int = 0
-    ai_summary: str | None = None
-    ai_keywords: list[str] | None = None
-
+from dailypapers.papers.periods import Period, day_period, period_of_kind
 
 Sort = Literal["upvotes", "published", "trending"]
 
@@ -140,13 +107,13 @@ def paper_cards(
     newest = (Paper.published_at.desc().nulls_last(), Paper.id.desc())
     order = (votes.desc(), *newest) if sort != "published" else newest
     rows = session.execute(
-        select(*_CARD_COLUMNS, votes, comment_count().label("comments"))
+        select(*CARD_COLUMNS, votes, comment_count().label("comments"))
         .where(*visible)
         .order_by(*order)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return _cards(session, rows), total
+    return build_cards(session, rows), total
 
 
 def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
@@ -155,82 +122,11 @@ def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
         return []
     rows = session.execute(
         select(
-            *_CARD_COLUMNS, upvote_count().label("upvotes"), comment_count().label("comments")
+            *CARD_COLUMNS, upvote_count().label("upvotes"), comment_count().label("comments")
         ).where(Paper.id.in_(ids))
     ).all()
-    by_id = {card.paper_id: card for card in _cards(session, rows)}
+    by_id = {card.paper_id: card for card in build_cards(session, rows)}
     return [by_id[i] for i in ids if i in by_id]
-
-
-# Cards are built from plain rows (no ORM objects: a list page holds a hundred papers and
-# their authors), the authors and organizations of a page read in one query each.
-_CARD_COLUMNS = (
-    Paper.id,
-    Paper.key,
-    Paper.title,
-    Paper.abstract,
-    Paper.num_authors,
-    Paper.organization_id,
-    Paper.published_at,
-    Paper.code_url,
-    Paper.project_url,
-    Paper.hidden,
-    Paper.featured,
-    Paper.ai_summary,
-    Paper.ai_keywords,
-)
-
-
-def _cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
-    """Cards from rows of _CARD_COLUMNS with `upvotes` and `comments`."""
-    ids = [row.id for row in rows]
-    authors: dict[int, list[str]] = {}
-    if ids:
-        names = session.execute(
-            select(PaperAuthor.paper_id, Author.name)
-            .join(Author, Author.id == PaperAuthor.author_id)
-            .where(PaperAuthor.paper_id.in_(ids))
-            .order_by(PaperAuthor.paper_id, PaperAuthor.position)
-        )
-        for paper_id, name in names:
-            authors.setdefault(paper_id, []).append(name)
-    org_ids = {row.organization_id for row in rows if row.organization_id is not None}
-    orgs = (
-        {
-            org.id: OrganizationRef(org.id, org.name, org.full_name, org.avatar_url)
-            for org in session.execute(
-                select(
-                    Organization.id,
-                    Organization.name,
-                    Organization.full_name,
-                    Organization.avatar_url,
-                ).where(Organization.id.in_(org_ids))
-            )
-        }
-        if org_ids
-        else {}
-    )
-    return [
-        PaperCard(
-            key=row.key,
-            title=row.title,
-            abstract=row.abstract,
-            authors=authors.get(row.id, []),
-            num_authors=row.num_authors,
-            organization=orgs.get(row.organization_id) if row.organization_id else None,
-            published_at=row.published_at,
-            upvotes=row.upvotes,
-            num_comments=row.comments,
-            code_url=row.code_url,
-            project_url=row.project_url,
-            hidden=row.hidden,
-            featured=row.featured,
-            paper_id=row.id,
-            ai_summary=row.ai_summary,
-            ai_keywords=row.ai_keywords,
-        )
-        for row in rows
-    ]
 
 
 def _trending_page(
@@ -251,16 +147,18 @@ def _trending_page(
 
 
 def _neighbour(session: Session, period: Period, step: int) -> Period | None:
-    """The nearest listed day before or after a day; the adjacent week or month otherwise."""
-    if period.kind != "day":
-        return period.shifted(step)
+    """The nearest period of the same kind before or after `period` that lists papers."""
     column = DailyEntry.day
     day = session.scalar(
         select(func.max(column)).where(column < period.start)
         if step < 0
-        else select(func.min(column)).where(column > period.start)
+        else select(func.min(column)).where(column > period.end)
     )
-    return day_period(day) if day else None
+    if day is None:
+        return None
+    if period.kind in ("day", "range"):
+        return day_period(day) if period.kind == "day" else period.shifted(step)
+    return period_of_kind(period.kind, day)
 
 
 def daily_list(
@@ -271,7 +169,7 @@ def daily_list(
     )
 
 
-def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
+def _card(paper: Paper, upvotes: int, comments: int, submitter: str | None = None) -> PaperCard:
     return PaperCard(
         key=paper.key,
         title=paper.title,
@@ -289,6 +187,8 @@ def _card(paper: Paper, upvotes: int, comments: int) -> PaperCard:
         paper_id=paper.id,
         ai_summary=paper.ai_summary,
         ai_keywords=paper.ai_keywords,
+        github_stars=paper.github_stars,
+        submitter=submitter,
     )
 
 
@@ -315,7 +215,8 @@ def paper_detail(session: Session, *, key: str, include_hidden: bool = False) ->
             select(DailyEntry.day).where(DailyEntry.paper_id == paper.id).order_by(DailyEntry.day)
         )
     )
-    return PaperDetail(paper, _card(paper, upvotes, comments), days)
+    submitter = submitters(session, [paper.id]).get(paper.id)
+    return PaperDetail(paper, _card(paper, upvotes, comments, submitter), days)
 
 
 def organization_papers(

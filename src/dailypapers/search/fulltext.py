@@ -234,7 +234,7 @@ class BudgetedIndex:
             p = Plan(query.terms, 0, query.terms, 0)
         every_match = self._match(p.terms, every=True, phrases=query.phrases)
         every = self._ranked(session, every_match, limit, where, p.every_terms_cost > self.budget)
-        if len(every) >= limit or len(p.terms) == 1:
+        if len(every) >= limit or len(p.terms) + len(query.phrases) == 1:
             return every
         any_match = self._match(p.any_terms, every=False, phrases=query.phrases)
         anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > self.budget)

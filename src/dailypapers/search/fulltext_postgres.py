@@ -27,9 +27,9 @@ class PostgresFullText(BudgetedIndex):
     def _match(
         self, terms: Sequence[str], *, every: bool, phrases: Sequence[str] = ()
     ) -> ColumnElement[Any]:
-        words = (" & " if every else " | ").join(terms)
-        together = " & ".join(f"({' <-> '.join(p.split())})" for p in phrases)
-        return func.to_tsquery("english", f"({words}) & {together}" if phrases else words)
+        # every: all terms and phrases; any: any of them (a phrase as one more term)
+        parts = [*terms, *(f"({' <-> '.join(p.split())})" for p in phrases)]
+        return func.to_tsquery("english", (" & " if every else " | ").join(parts))
 
     def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
         return self._document.op("@@")(match)

@@ -61,10 +61,8 @@ class SqliteFullText(BudgetedIndex):
     def _match(
         self, terms: Sequence[str], *, every: bool, phrases: Sequence[str] = ()
     ) -> ColumnElement[Any]:
-        words = f" {'AND' if every else 'OR'} ".join(f'"{t}"' for t in terms)
-        if not phrases:
-            return literal(words)
-        return literal(f"({words})" + "".join(f' AND "{p}"' for p in phrases))
+        # every: all terms and phrases; any: any of them (a phrase as one more term)
+        return literal(f" {'AND' if every else 'OR'} ".join(f'"{t}"' for t in (*terms, *phrases)))
 
     def search(
         self,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -35,8 +36,9 @@ from sqlalchemy.orm import Session
 
 from dailypapers.search.text import ParsedQuery
 
+log = logging.getLogger(__name__)
 FIELDS = ["title", "abstract", "authors"]
-TITLE_BOOST = 3.0
+TITLE_BOOST = 1.25  # tuned on CACM, Cranfield (README); above 1: titles count more
 IN_REQUEST_LAG = 2_000  # the most changed papers a search replays itself
 WRITER_HEAP = 128_000_000
 _CHUNK = 500
@@ -116,10 +118,19 @@ class KeywordIndex:
         return index
 
     def current(self) -> tuple[tantivy.Index, Meta] | None:
-        """The live generation, reloaded when another process committed to it."""
-        meta = self._read_meta()
-        if meta is None:
-            return None
+        """The live generation, reloaded when another process committed to it; None when
+        there is none (or it vanished under a concurrent rebuild: the caller falls back)."""
+        for _ in range(2):
+            meta = self._read_meta()
+            if meta is None:
+                return None
+            try:
+                return self._current(meta)
+            except (OSError, ValueError) as exc:
+                log.warning("keyword index %s: %s", self.folder, exc)
+        return None
+
+    def _current(self, meta: Meta) -> tuple[tantivy.Index, Meta]:
         with self._lock:
             if (
                 self._index is None
@@ -137,22 +148,26 @@ class KeywordIndex:
         seen = last_change(session)
         state = self.current()
         if state is None or state[1].seq < seen:
-            self.catch_up(engine_of(session), most=IN_REQUEST_LAG)
+            try:
+                self.catch_up(engine_of(session), most=IN_REQUEST_LAG)
+            except (OSError, ValueError) as exc:  # e.g. a full disk: FTS5 answers meanwhile
+                log.warning("keyword index %s cannot catch up: %s", self.folder, exc)
             state = self.current()
         if state is None or state[1].seq < seen:
             return None
         return state[0]
 
     def ranked(self, index: tantivy.Index, query: ParsedQuery, limit: int) -> list[Scored]:
-        """Papers with every term (and phrase) first, then with any term; BM25 order."""
+        """Papers with every term and phrase first, then with any (a phrase matched counts
+        as one more term); BM25 order."""
         terms = [self._field_query(index, t) for t in query.terms]
         phrases = [self._field_query(index, f'"{p}"') for p in query.phrases]
         every = _boolean([*terms, *phrases], [])
         found = self._search(index, every, limit)
-        if len(found) >= limit or len(terms) <= 1:
+        if len(found) >= limit or len(terms) + len(phrases) <= 1:
             return found
         seen = {s.paper_id for s in found}
-        anyone = self._search(index, _boolean(phrases, terms), limit)
+        anyone = self._search(index, _boolean([], [*terms, *phrases]), limit)
         return (found + [s for s in anyone if s.paper_id not in seen])[:limit]
 
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:

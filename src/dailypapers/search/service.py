@@ -4,78 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import ColumnElement, String, cast, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from dailypapers.papers.models import Organization, Paper
+from dailypapers.papers.models import Paper
 from dailypapers.papers.queries import PaperCard, cards_by_id, upvote_count
 from dailypapers.search.backends import SearchBackend, backend_for
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable, default_embedder
+from dailypapers.search.filters import SearchFilters
 from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.highlight import Segment, plain
+from dailypapers.search.identifiers import identifier_in, paper_with
 from dailypapers.search.models import Embedding
-from dailypapers.search.text import parse_query
+from dailypapers.search.text import ParsedQuery, parse_query
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 SortOrder = Literal["relevance", "newest", "upvotes"]
+__all__ = ["MODES", "SORTS", "SearchFilters", "SearchHit", "SearchResults", "search_papers"]
 MODES: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")
 SORTS: tuple[SortOrder, ...] = ("relevance", "newest", "upvotes")
 ANN_CAP = 4000  # the most neighbours fetched to satisfy filters before an exact scan
 EXACT_CAP = 50_000  # the most filtered papers an exact scan reads
-
-
-@dataclass(frozen=True, slots=True)
-class SearchFilters:
-    published_from: date | None = None
-    published_to: date | None = None  # inclusive
-    category: str | None = None  # an arXiv category, e.g. cs.CL
-    organization: str | None = None  # the organization's name (its handle)
-    has_code: bool | None = None
-
-    def where(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
-        if self.published_from:
-            clauses.append(Paper.published_at >= _start_of(self.published_from))
-        if self.published_to:
-            clauses.append(Paper.published_at < _start_of(self.published_to + timedelta(days=1)))
-        if self.category:
-            # categories is a JSON list of strings; its text holds each one quoted.
-            pattern = f'%"{_like(self.category)}"%'
-            clauses.append(cast(Paper.categories, String).like(pattern, escape="\\"))
-        if self.organization:
-            org = select(Organization.id).where(Organization.name == self.organization)
-            clauses.append(Paper.organization_id.in_(org.scalar_subquery()))
-        if self.has_code is not None:
-            clauses.append(
-                Paper.code_url.isnot(None) if self.has_code else Paper.code_url.is_(None)
-            )
-        return clauses
-
-    @property
-    def active(self) -> bool:
-        return any(
-            v is not None
-            for v in (
-                self.published_from,
-                self.published_to,
-                self.category,
-                self.organization,
-                self.has_code,
-            )
-        )
-
-
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _like(value: str) -> str:
-    """A category as a LIKE pattern matching only itself (escape character: backslash)."""
-    return value.replace("\\", "").replace('"', "").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +70,17 @@ class SearchResults:
     requested_mode: Mode
     sort: SortOrder
     hits: list[SearchHit]
-    total: int  # candidates found (capped by the fusion depth)
+    total: int  # papers that match: holding every word (semantic: the papers ranked)
     limit: int
     offset: int
     notice: str | None = None  # e.g. why semantic search fell back to keywords
     filters: SearchFilters = field(default_factory=SearchFilters)
+    total_exact: bool = True  # False: `total` is a lower bound ("more than")
+    candidates: int = 0  # papers ranked, the list pages walk through
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.hits) < self.candidates
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +89,8 @@ class SearchResults:
             "requestedMode": self.requested_mode,
             "sort": self.sort,
             "total": self.total,
+            "totalExact": self.total_exact,
+            "candidates": self.candidates,
             "limit": self.limit,
             "offset": self.offset,
             "notice": self.notice,
@@ -154,7 +114,8 @@ def search_papers(
     embedder: EmbedderSource = default_embedder,
     highlight: bool = True,
 ) -> SearchResults:
-    """Papers for `query`: keyword (BM25 / ts_rank), semantic (vectors) or both fused by RRF."""
+    """Papers for `query`: keyword (BM25), semantic (vectors) or both fused by RRF. A query
+    that is an arXiv id, an arXiv or Hugging Face URL or a DOI puts that paper first."""
     if mode not in MODES:
         raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
     if sort not in SORTS:
@@ -165,9 +126,38 @@ def search_papers(
     parsed = parse_query(query)
     if not parsed:
         return results
+    ranked = _ranked(session, results, parsed, fusion, embedder)
+    ordered = _sorted(session, list(ranked.fused), sort)
+    named = identifier_in(query)
+    first = paper_with(session, named, filters.where()) if named else None
+    if first is not None:
+        ordered = [first, *(pid for pid in ordered if pid != first)]
+    results.candidates = len(ordered)
+    _count(session, results, parsed, first)
+    page = ordered[offset : offset + limit]
+    results.hits = _hits(session, page, parsed, ranked, highlight=highlight)
+    return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranked:
+    keyword: list[int]
+    semantic: list[int]
+    fused: dict[int, float]
+
+
+def _ranked(
+    session: Session,
+    results: SearchResults,
+    parsed: ParsedQuery,
+    fusion: Fusion,
+    embedder: EmbedderSource,
+) -> _Ranked:
+    """The keyword and semantic lists and their fusion; sets the mode that actually ran."""
     backend = backend_for(session)
+    filters, mode = results.filters, results.mode
     where = filters.where()
-    depth = max(fusion.candidates, offset + limit)
+    depth = max(fusion.candidates, results.offset + results.limit)
     vector, results.notice = _query_vector(mode, parsed.text, embedder)
     if vector is None and mode != "keyword":
         results.mode = "keyword"
@@ -181,29 +171,59 @@ def search_papers(
             keyword = _visible(session, keyword, where)
     if vector is not None:
         semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
+        if not semantic and not _any_vectors(session):
+            results.mode = "keyword"
+            results.notice = "no paper has been embedded yet; showing keyword results"
     fused = reciprocal_rank_fusion(
         [(keyword, fusion.keyword_weight), (semantic, fusion.semantic_weight)], k=fusion.k
     )
-    ordered = _sorted(session, list(fused), sort)
-    results.total = len(ordered)
-    page = ordered[offset : offset + limit]
+    return _Ranked(keyword, semantic, fused)
+
+
+def _any_vectors(session: Session) -> bool:
+    return session.scalar(select(Embedding.paper_id).limit(1)) is not None
+
+
+def _count(
+    session: Session, results: SearchResults, parsed: ParsedQuery, first: int | None
+) -> None:
+    """How many papers match: those holding every word (keyword and hybrid), counted by
+    the index; semantic search has no such set, so it reports the papers it ranked."""
+    if results.mode == "semantic":
+        results.total, results.total_exact = results.candidates, True
+        return
+    backend = backend_for(session)
+    where = results.filters.where()
+    total, exact = backend.fulltext.count(session, query=parsed, where=where)
+    results.total, results.total_exact = (
+        total + (1 if first is not None and total == 0 else 0),
+        exact,
+    )
+
+
+def _hits(
+    session: Session, page: list[int], parsed: ParsedQuery, ranked: _Ranked, *, highlight: bool
+) -> list[SearchHit]:
+    backend = backend_for(session)
     marked = backend.fulltext.highlight(session, query=parsed, paper_ids=page) if highlight else {}
-    kw_rank = {pid: i + 1 for i, pid in enumerate(keyword)}
-    sem_rank = {pid: i + 1 for i, pid in enumerate(semantic)}
+    kw_rank = {pid: i + 1 for i, pid in enumerate(ranked.keyword)}
+    sem_rank = {pid: i + 1 for i, pid in enumerate(ranked.semantic)}
+    top = max(ranked.fused.values(), default=0.0)
+    hits = []
     for pid, card in zip(page, cards_by_id(session, page), strict=True):
         mark = marked.get(pid)
-        results.hits.append(
+        hits.append(
             SearchHit(
                 paper_id=pid,
                 card=card,
-                score=fused[pid],
+                score=ranked.fused.get(pid, top),
                 keyword_rank=kw_rank.get(pid),
                 semantic_rank=sem_rank.get(pid),
                 title_segments=mark.title if mark else plain(card.title),
                 abstract_segments=mark.abstract if mark else plain(card.abstract),
             )
         )
-    return results
+    return hits
 
 
 def _query_vector(

@@ -1,11 +1,12 @@
 """One-sentence extractive summaries and 3-8 keywords, from static token vectors.
 
 Summary: the abstract sentence whose vector is closest to the whole text's (title and
-abstract), i.e. the most central one. Keywords (KeyBERT-style): candidate phrases are
-runs of one to three words between stopwords and punctuation (a POS-free stand-in for
-noun phrases: no verb-like last word); each is scored by the cosine of its vector to the
-text's, with a small bonus for repeats and for the title, and picked by maximal marginal
-relevance so that they differ from each other.
+abstract), i.e. the most central one; not the first sentence when another is nearly as
+central (the abstract that cards show below starts with it). Keywords (KeyBERT-style):
+candidate phrases are runs of one to three words between stopwords and punctuation
+(a POS-free stand-in for noun phrases: no verb-like last word); each is scored by the
+cosine of its vector to the text's, with a small bonus for repeats and for the title, and
+picked by maximal marginal relevance so that they differ from each other.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the best candidates by relevance that MMR chooses from
 SUMMARY_MIN_WORDS, SUMMARY_MAX_WORDS = 6, 70
 TITLE_WEIGHT = 0.5
+# Cards show the abstract's start under the summary: when another sentence scores within
+# this fraction of the first one, it is the summary, so the first is not said twice.
+FIRST_SENTENCE_MARGIN = 0.08
 
 _ABBREVIATIONS = re.compile(r"\b(e\.g|i\.e|et al|etc|vs|cf|Fig|Eq|Sec|approx)\.", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"'])")
@@ -169,7 +173,12 @@ def _summary(doc: np.ndarray, title: np.ndarray, sents: list[str], vecs: np.ndar
     fits = (lengths >= SUMMARY_MIN_WORDS) & (lengths <= SUMMARY_MAX_WORDS)
     if fits.any():
         scores = np.where(fits, scores, -np.inf)
-    return sents[int(np.argmax(scores))]
+    best = int(np.argmax(scores))
+    if best == 0 and len(sents) > 1:
+        runner_up = int(np.argmax(scores[1:])) + 1
+        if scores[runner_up] >= scores[0] - FIRST_SENTENCE_MARGIN * abs(scores[0]):
+            best = runner_up
+    return sents[best]
 
 
 def _keywords(doc: np.ndarray, cands: list[tuple[str, int]], vecs: np.ndarray, k: int) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -20,6 +21,7 @@ from dailypapers.community.votes import set_upvote, vote_state
 from dailypapers.papers.admin import set_featured, set_hidden
 from dailypapers.papers.models import Paper
 from dailypapers.papers.submit import SubmissionError, submit_paper
+from dailypapers.web.auth import safe_next
 from dailypapers.web.deps import (
     AdminUser,
     CurrentUser,
@@ -29,6 +31,7 @@ from dailypapers.web.deps import (
     VerifiedUser,
 )
 from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.pages import paper_page
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
@@ -43,26 +46,57 @@ def _paper(session: Session, key: str) -> Paper:
     return paper
 
 
+def confirm_page(
+    request: Request, *, question: str, detail: str, action: str, cancel: str
+) -> HTMLResponse:
+    """Ask before deleting: a page with the same form and `confirmed=1`, and a way back."""
+    context = {"question": question, "detail": detail, "action": action, "cancel": cancel}
+    return render(request, "confirm.html", context)
+
+
 def _back_to(key: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/papers/{key}{anchor}", status_code=303)
 
 
 @router.post("/papers/{key}/upvote")
 def upvote(
-    request: Request, key: str, session: SessionDep, user: CurrentUser, voted: str = Form("toggle")
+    request: Request,
+    key: str,
+    session: SessionDep,
+    user: CurrentUser,
+    voted: str = Form("1"),
+    back: str = Form(""),
 ) -> Response:
-    """Toggle (or set with voted=1/0) the user's vote; JSON for scripts, a redirect otherwise."""
+    """Set the user's vote: upvoted (voted=1, the default) or not (voted=0), never a toggle.
+
+    `voted=toggle` still flips it for old clients. JSON for scripts, a redirect otherwise; a
+    reader who is not logged in logs in first and the upvote is applied then.
+    """
     if user is None:
-        return RedirectResponse(f"/login?next=/papers/{key}", status_code=303)
+        return RedirectResponse(_login_to_vote(key, back), status_code=303)
     enforce(request, "vote", client=f"user:{user.id}")
     paper = _paper(session, key)
     want = (
-        not vote_state(session, user=user, paper=paper).voted if voted == "toggle" else voted == "1"
+        not vote_state(session, user=user, paper=paper).voted if voted == "toggle" else voted != "0"
     )
     state = set_upvote(session, user=user, paper=paper, voted=want)
     if "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"voted": state.voted, "upvotes": state.upvotes})
-    return _back_to(key)
+    return RedirectResponse(safe_next(back) if back else f"/papers/{key}", status_code=303)
+
+
+@router.post("/papers/{key}/unvote")
+def unvote(
+    request: Request, key: str, session: SessionDep, user: CurrentUser, back: str = Form("")
+) -> Response:
+    """Remove the user's upvote (nothing happens when there is none)."""
+    return upvote(request, key, session, user, voted="0", back=back)
+
+
+def _login_to_vote(key: str, back: str) -> str:
+    """The log-in page that says why, applies the vote, then returns to the paper's card."""
+    target = safe_next(back) if back else f"/papers/{key}"
+    return f"/login?{urlencode({'next': target, 'vote': key})}"
 
 
 @router.post("/papers/{key}/comments")
@@ -71,14 +105,14 @@ def comment(
     key: str,
     session: SessionDep,
     user: VerifiedUser,
-    body: str = Form(..., max_length=20_000),
+    body: str = Form("", max_length=20_000),
 ) -> Response:
     enforce(request, "comment", client=f"user:{user.id}")
     paper = _paper(session, key)
     try:
         created = add_comment(session, user=user, paper=paper, body=body)
     except CommentError as exc:
-        raise HTTPException(status_code=400, detail=str(exc)) from None
+        return paper_page(request, session, user, key=key, comment_error=str(exc), draft=body)
     return _back_to(key, f"#comment-{created.id}")
 
 
@@ -100,7 +134,22 @@ def comment_edit(
 
 
 @router.post("/comments/{comment_id}/delete")
-def comment_delete(comment_id: int, session: SessionDep, user: RequiredUser) -> Response:
+def comment_delete(
+    request: Request,
+    comment_id: int,
+    session: SessionDep,
+    user: RequiredUser,
+    confirmed: str = Form(""),
+) -> Response:
+    """Delete a comment once confirmed (the page's dialog, or a confirmation page without JS)."""
+    if confirmed != "1":
+        return confirm_page(
+            request,
+            question="Delete this comment?",
+            detail="The comment is removed for good.",
+            action=f"/comments/{comment_id}/delete",
+            cancel=request.headers.get("referer", "/"),
+        )
     try:
         paper_id = delete_comment(session, user=user, comment_id=comment_id)
     except CommentError as exc:

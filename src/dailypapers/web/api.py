@@ -130,7 +130,9 @@ def _json_list(
     responses={**_ERRORS, 429: {"model": ErrorOut, "description": "Too many searches."}},
     summary="Search papers",
     description="The header `X-Search-Mode` tells which mode ran: `hybrid` falls back to "
-    "`keyword` when the embedding model is unavailable.",
+    "`keyword` when the embedding model is unavailable or no paper has a vector. "
+    "`X-Total-Count` says how many papers hold every word (`X-Total-Exact: false`: at least "
+    "that many). An arXiv id or URL, a Hugging Face paper URL or a DOI puts that paper first.",
 )
 async def search(
     request: Request,
@@ -146,7 +148,11 @@ async def search(
     def render(session: Session) -> Rendered:
         found = search_cards(session, query=query, limit=limit, mode=mode)
         items = listings(session, cards=found.cards, period=found.period)
-        return _json_list(items, base_url, headers={"X-Search-Mode": found.mode or ""})
+        headers = {"X-Search-Mode": found.mode or ""}
+        if found.total is not None:
+            headers["X-Total-Count"] = str(found.total)
+            headers["X-Total-Exact"] = "true" if found.total_exact else "false"
+        return _json_list(items, base_url, headers=headers)
 
     return await serve_cached(request, ("search", query, limit, mode, base_url), render)
 

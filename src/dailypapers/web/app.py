@@ -21,6 +21,7 @@ from dailypapers.web import (
     collections,
     docs,
     faults,
+    feed_preview,
     feeds,
     filters,
     mailbox,
@@ -70,6 +71,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
     app.include_router(docs.router)
+    app.include_router(feed_preview.router)
     app.include_router(pages.router)
     return app
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 
 from dailypapers.accounts.emails import queue_token_created
 from dailypapers.accounts.lockout import (
@@ -18,6 +19,7 @@ from dailypapers.accounts.lockout import (
     seconds_locked,
     slowdown,
 )
+from dailypapers.accounts.models import User
 from dailypapers.accounts.service import AccountError, authenticate, change_password
 from dailypapers.accounts.sessions import (
     create_api_token,
@@ -28,8 +30,10 @@ from dailypapers.accounts.sessions import (
     start_session,
 )
 from dailypapers.accounts.signup import register
+from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
 from dailypapers.mail.after_commit import deliver_after_commit
+from dailypapers.papers.models import Paper
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, SettingsDep, VerifiedUser
 from dailypapers.web.ratelimit import client_key, enforce
 from dailypapers.web.render import render
@@ -75,9 +79,33 @@ def signed_in(request: Request, response: Response, token: str) -> Response:
     return response
 
 
+def _form_page(
+    request: Request, template: str, user: CurrentUser, context: dict[str, object]
+) -> HTMLResponse:
+    """A log-in or sign-up form, or "You are signed in as ..." for a signed-in reader.
+
+    Never stored by the browser: Back after logging in asks again and gets the signed-in text.
+    """
+    if user is not None:
+        template = "signed_in.html"
+    response = render(request, template, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _apply_vote(session: SessionDep, user: User, key: str) -> None:
+    """The upvote that sent a reader to log in, applied once they have."""
+    paper = session.scalar(select(Paper).where(Paper.key == key)) if key else None
+    if paper is not None:
+        set_upvote(session, user=user, paper=paper, voted=True)
+
+
 @router.get("/signup", response_class=HTMLResponse)
-def signup_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
-    return render(request, "signup.html", {"next": safe_next(next), "error": None, "form": {}})
+def signup_form(
+    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
+) -> HTMLResponse:
+    context = {"next": safe_next(next), "error": None, "form": {}, "vote": vote[:64]}
+    return _form_page(request, "signup.html", user, context)
 
 
 @router.post("/signup", response_class=HTMLResponse)
@@ -90,26 +118,32 @@ def signup(
     username: str = Form(..., max_length=64),
     password: str = Form(..., max_length=1024),
     next: str = Form("/"),
+    vote: str = Form("", max_length=64),
 ) -> Response:
     enforce(request, "signup")
     try:
-        outbox_id = register(
+        outbox_id, created = register(
             session, settings, email=email, username=username, password=password, now=utcnow(),
             next_path=safe_next(next),
         )  # fmt: skip
     except AccountError as exc:
         form = {"email": email, "username": username}
-        context = {"next": safe_next(next), "error": str(exc), "form": form}
+        context = {"next": safe_next(next), "error": str(exc), "form": form, "vote": vote}
         return render(request, "signup.html", context, status_code=400)
+    if created is not None:
+        _apply_vote(session, created, vote)  # voting needs no confirmed address
     if outbox_id is not None:
         deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
-    context = {"next": "/", "error": None, "form": {}, "sent_to": email.strip()}
+    context = {"next": "/", "error": None, "form": {}, "sent_to": email.strip(), "vote": ""}
     return render(request, "signup.html", context)  # the same whether the address was taken
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, user: CurrentUser, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", {"next": safe_next(next), "error": None, "login": ""})
+def login_form(
+    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
+) -> HTMLResponse:
+    context = {"next": safe_next(next), "error": None, "login": "", "vote": vote[:64]}
+    return _form_page(request, "login.html", user, context)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -120,6 +154,7 @@ def login(
     login: str = Form(..., max_length=320),
     password: str = Form(..., max_length=1024),
     next: str = Form("/"),
+    vote: str = Form("", max_length=64),
 ) -> Response:
     enforce(request, "login")
     account, client = account_of(session, login=login), client_key(request)
@@ -128,9 +163,11 @@ def login(
     found = authenticate(session, login=login, password=password)
     if found is None:
         record_failure(session, account=account, client=client, now=utcnow())
-        context = {"next": safe_next(next), "error": "Wrong username or password.", "login": login}
+        error = "Wrong username or password."
+        context = {"next": safe_next(next), "error": error, "login": login, "vote": vote}
         return render(request, "login.html", context, status_code=401)
     clear_failures(session, account=account, client=client)
+    _apply_vote(session, found, vote)
     old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if old:
         end_session(session, token=old)  # a new session id at every log-in

@@ -17,11 +17,15 @@ from dailypapers.community.collections import (
     create_collection,
     delete_collection,
     remove_from_collection,
+    set_item_note,
     set_visibility,
     user_collections,
 )
+from dailypapers.community.votes import voted_keys
 from dailypapers.papers.listings import listings
 from dailypapers.papers.models import Paper
+from dailypapers.web.actions import confirm_page
+from dailypapers.web.auth import safe_next
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, absolute_base
 from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.private import mark_private
@@ -69,9 +73,16 @@ def create(
     except CollectionError as exc:
         raise _refused(exc) from None
     target = (
-        f"/papers/{paper}" if paper else f"/users/{user.username}/collections/{collection.slug}"
+        _saved(paper, collection.id)
+        if paper
+        else f"/users/{quote(user.username, safe='')}/collections/{collection.slug}"
     )
     return RedirectResponse(target, status_code=303)
+
+
+def _saved(paper: str, collection_id: int) -> str:
+    """Back to the paper, which says "Saved to '<collection>'"."""
+    return f"/papers/{quote(paper, safe='')}?saved={collection_id}#collect"
 
 
 @router.post("/collections/add")
@@ -88,7 +99,26 @@ def add(
         )
     except CollectionError as exc:
         raise _refused(exc) from None
-    return RedirectResponse(f"/papers/{paper}", status_code=303)
+    return RedirectResponse(_saved(paper, collection_id), status_code=303)
+
+
+@router.post("/collections/{collection_id}/items/note")
+def note(
+    collection_id: int,
+    session: SessionDep,
+    user: RequiredUser,
+    paper: str = Form(..., max_length=64),
+    note: str = Form("", max_length=2000),
+    back: str = Form(""),
+) -> Response:
+    """Edit the note on an item, from the collection page."""
+    try:
+        set_item_note(
+            session, user=user, collection_id=collection_id, paper=_paper(session, paper), note=note
+        )
+    except CollectionError as exc:
+        raise _refused(exc) from None
+    return RedirectResponse(safe_next(back) if back else "/collections", status_code=303)
 
 
 @router.post("/collections/{collection_id}/items/remove")
@@ -123,7 +153,22 @@ def visibility(
 
 
 @router.post("/collections/{collection_id}/delete")
-def delete(collection_id: int, session: SessionDep, user: RequiredUser) -> Response:
+def delete(
+    request: Request,
+    collection_id: int,
+    session: SessionDep,
+    user: RequiredUser,
+    confirmed: str = Form(""),
+) -> Response:
+    """Delete a collection once confirmed (a dialog, or a confirmation page without JS)."""
+    if confirmed != "1":
+        return confirm_page(
+            request,
+            question="Delete this collection?",
+            detail="The collection and its notes are removed; the papers stay on the site.",
+            action=f"/collections/{collection_id}/delete",
+            cancel="/collections",
+        )
     try:
         delete_collection(session, user=user, collection_id=collection_id)
     except CollectionError as exc:
@@ -155,7 +200,9 @@ def page(
     request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
 ) -> HTMLResponse:
     view = _view(request, session, username, slug, user)
-    return render(request, "collection.html", {"view": view, "voted": set()})
+    keys = [item.card.key for item in view.items]
+    voted = voted_keys(session, user=user, keys=keys)
+    return render(request, "collection.html", {"view": view, "voted": voted})
 
 
 @router.get("/users/{username}/collections/{slug}/feed.{fmt}")

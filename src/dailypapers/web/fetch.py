@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import PoliteFetcher
 from dailypapers.ingest.records import PaperRecord
 from dailypapers.papers.submit import Fetcher, SubmissionError
 from dailypapers.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def fetch_one(settings: Settings, arxiv_id: str) -> PaperRecord | None:
@@ -29,8 +33,9 @@ def arxiv_fetcher(settings: Settings) -> Fetcher:
         try:
             return fetch_one(settings, arxiv_id)
         except Exception as exc:
+            log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)  # details: the log
             raise SubmissionError(
-                f"arXiv could not be asked about {arxiv_id} ({exc}); try again later."
+                "arXiv is unreachable right now, try again in a few minutes."
             ) from exc
 
     return fetch

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from dailypapers.community.markup import render_comment
 from dailypapers.web.security import csrf_token
 
 _URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
@@ -40,6 +41,12 @@ def linkify(text: str) -> Markup:
     return Markup("".join(parts).replace("\n", "<br>\n"))  # noqa: S704 - every piece escaped
 
 
+def initials(name: str) -> str:
+    """Up to two capital letters for a generated avatar badge ("Hugging Face" -> "HF")."""
+    letters = [word[0] for word in re.findall(r"[^\W_]+", name)]
+    return "".join(letters[:2]).upper() or "?"
+
+
 def url_part(value: str) -> str:
     return quote(value, safe="")
 
@@ -48,5 +55,7 @@ def install(env: Environment) -> None:
     env.filters["short_date"] = short_date
     env.filters["truncate_words"] = truncate_words
     env.filters["linkify"] = linkify
+    env.filters["markdown"] = render_comment
     env.filters["url_part"] = url_part
+    env.filters["initials"] = initials
     env.globals["csrf_token"] = csrf_token

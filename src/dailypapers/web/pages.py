@@ -5,6 +5,8 @@ Each page renders one query function's result; the JSON API calls the same funct
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
@@ -29,11 +31,12 @@ from dailypapers.papers.queries import (
 )
 from dailypapers.search.service import similar_papers
 from dailypapers.web.cache import cached_value
-from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
+from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep, absolute_base
 from dailypapers.web.render import render
 
 router = APIRouter(include_in_schema=False)
 PageNumber = Query(1, ge=1, le=10_000, description="Page number.")
+ListPage = Query(1, description="Page number; a page past the end says which is the last.")
 TRENDING_DAYS = 7
 
 
@@ -48,6 +51,7 @@ def _cached_list(
     ttl: float | None = None,
 ) -> PaperList:
     """The period's list, shared by all visitors until the site changes (or `ttl` passes)."""
+    page = min(max(page, 1), 10_001)  # out of range: the page says so, with the last page
     key = ("list", period.label if period else None, sort, page, settings.page_size)
     return cached_value(
         request,
@@ -61,10 +65,19 @@ def _cached_list(
 
 
 def _list_page(
-    request: Request, listing: PaperList, user: CurrentUser, session: SessionDep, **extra: object
+    request: Request,
+    listing: PaperList,
+    user: CurrentUser,
+    session: SessionDep,
+    *,
+    asked: int,
+    **extra: object,
 ) -> HTMLResponse:
+    """The list, or (404) a page past its end that names the last page and links to it."""
     voted = voted_keys(session, user=user, keys=[c.key for c in listing.cards])
-    return render(request, "list.html", {"listing": listing, "voted": voted, **extra})
+    missing = asked if not 1 <= asked <= listing.pages else None
+    context = {"listing": listing, "voted": voted, "missing_page": missing, **extra}
+    return render(request, "list.html", context, status_code=200 if missing is None else 404)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -74,14 +87,14 @@ def latest(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    p: int = PageNumber,
+    p: int = ListPage,
     date: str | None = Query(None, description="Jump to this day (the date picker)."),
 ) -> Response:
     if date:
         period = _period("day", date)
         return RedirectResponse(f"/papers/date/{period.label}", status_code=303)
     listing = _cached_list(request, session, settings, period=None, page=p)
-    return _list_page(request, listing, user, session)
+    return _list_page(request, listing, user, session, asked=p)
 
 
 def _period(kind: PeriodKind, text: str) -> Period:
@@ -103,12 +116,12 @@ def by_period(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    p: int = PageNumber,
+    p: int = ListPage,
 ) -> HTMLResponse:
     """A day's (2026-02-19), an ISO week's (2026-W08) or a month's (2026-02) papers."""
     kind = _SEGMENT_KINDS[request.url.path.split("/")[2]]
     listing = _cached_list(request, session, settings, period=_period(kind, label), page=p)
-    return _list_page(request, listing, user, session)
+    return _list_page(request, listing, user, session, asked=p)
 
 
 @router.get("/papers/trending", response_class=HTMLResponse)
@@ -117,7 +130,7 @@ def trending(
     session: SessionDep,
     settings: SettingsDep,
     user: CurrentUser,
-    p: int = PageNumber,
+    p: int = ListPage,
 ) -> HTMLResponse:
     """The last week of listings (ending on the newest listed day), by trending score."""
     end = latest_day(session)
@@ -125,11 +138,26 @@ def trending(
     listing = _cached_list(
         request, session, settings, period=period, page=p, sort="trending", ttl=300
     )
-    return _list_page(request, listing, user, session, heading="Trending papers", trending=True)
+    return _list_page(
+        request, listing, user, session, asked=p, heading="Trending papers", trending=True
+    )
 
 
 @router.get("/papers/{key}", response_class=HTMLResponse)
 def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return paper_page(request, session, user, key=key)
+
+
+def paper_page(
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    *,
+    key: str,
+    comment_error: str | None = None,
+    draft: str = "",
+) -> HTMLResponse:
+    """A paper's page; a refused comment comes back beside the form with the reader's text."""
     detail = paper_detail(session, key=key, include_hidden=bool(user and user.is_admin))
     if detail is None:
         raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
@@ -146,8 +174,12 @@ def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) ->
         "in_collections": (
             collections_with_paper(session, user=user, paper_id=detail.paper.id) if user else set()
         ),
+        "comment_error": comment_error,
+        "draft": draft,
+        "saved_to": request.query_params.get("saved"),
+        "page_url": f"{absolute_base(request)}/papers/{quote(key, safe='')}",
     }
-    return render(request, "paper.html", context)
+    return render(request, "paper.html", context, status_code=400 if comment_error else 200)
 
 
 def _sparkline(session: SessionDep, paper: Paper) -> Markup | None:
@@ -169,8 +201,11 @@ def organization(
     org, cards, total = organization_papers(session, name=name, page=p)
     if org is None:
         raise HTTPException(status_code=404, detail=f"No organization {name!r}.")
+    voted = _voted(session, user, cards)
     return render(
-        request, "org.html", {"org": org, "cards": cards, "total": total, "page": p, "voted": set()}
+        request,
+        "org.html",
+        {"org": org, "cards": cards, "total": total, "page": p, "voted": voted},
     )
 
 
@@ -181,10 +216,11 @@ def author(
     cards, total = author_papers(session, name=name, page=p)
     if not total:
         raise HTTPException(status_code=404, detail=f"No papers by {name!r}.")
+    voted = _voted(session, user, cards)
     return render(
         request,
         "author.html",
-        {"name": name, "cards": cards, "total": total, "page": p, "voted": set()},
+        {"name": name, "cards": cards, "total": total, "page": p, "voted": voted},
     )
 
 
@@ -198,6 +234,12 @@ def profile(
     own = user is not None and user.id == activity.user.id
     collections = user_collections(session, user=activity.user)
     shown = [c for c in collections if own or c.is_public]
+    voted = _voted(session, user, [*activity.submitted, *activity.upvoted])
     return render(
-        request, "user.html", {"activity": activity, "voted": set(), "collections": shown}
+        request, "user.html", {"activity": activity, "voted": voted, "collections": shown}
     )
+
+
+def _voted(session: SessionDep, user: CurrentUser, cards: list[PaperCard]) -> set[str]:
+    """The viewer's votes among these cards, so every card shows the viewer's own state."""
+    return voted_keys(session, user=user, keys=[card.key for card in cards])

@@ -8,7 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
-from dailypapers.charts.svg import bar_chart
+from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import SearchFilters, search_papers
@@ -17,10 +17,11 @@ from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.search_results import require_words
+from dailypapers.web.search_results import known_organizations, query_problem
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
+MAX_PAGE = 500
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -38,12 +39,40 @@ def _chart_label(capped: bool) -> str:
     return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
 
 
+def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
+    """The weekly bar chart of papers holding every word, cached for the day."""
+    today = date.today()
+    bars, capped = cached_value(
+        request,
+        session,
+        ("search-chart", q, today.isoformat()),
+        lambda: weekly_matches(session, query=q, today=today),
+    )
+    return {
+        "chart": bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
+        "chart_total": sum(count for _, count in bars),
+        "capped": capped,
+    }
+
+
+def _filters(
+    since: str | None, until: str | None, category: str, org: str, code: bool
+) -> SearchFilters:
+    return SearchFilters(
+        published_from=_date(since, "from"),
+        published_to=_date(until, "to"),
+        category=category or None,
+        organization=org or None,
+        has_code=True if code else None,
+    )
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
-    q: str = Query("", max_length=500),
+    q: str = Query(""),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
     category: str = Query("", max_length=64),
@@ -51,7 +80,7 @@ def search(
     code: bool = False,
     since: str | None = Query(None, alias="from", max_length=10),
     until: str | None = Query(None, alias="to", max_length=10),
-    p: int = Query(1, ge=1, le=500),
+    p: int = Query(1, description="Page; one past the end says which page is the last."),
 ) -> HTMLResponse:
     context: dict[str, object] = {
         "query": q,
@@ -63,41 +92,36 @@ def search(
         "since": since or "",
         "until": until or "",
         "page": p,
+        "missing_page": None,
     }
+    context["organizations"] = known_organizations(session)
     if not q.strip():
         return render(request, "search.html", {**context, "results": None, "voted": set()})
     enforce(request, "search")
-    require_words(q)
-    filters = SearchFilters(
-        published_from=_date(since, "from"),
-        published_to=_date(until, "to"),
-        category=category or None,
-        organization=org or None,
-        has_code=True if code else None,
-    )
+    problem = query_problem(q)
+    if problem:  # the user stays on the page, the query in the box, the reason above
+        context.update(results=None, voted=set(), problem=problem)
+        return render(request, "search.html", context, status_code=400)
     results = search_papers(
         session,
         query=q,
         mode=mode,
-        filters=filters,
+        filters=_filters(since, until, category, org, code),
         sort=sort,
         limit=PER_PAGE,
-        offset=(p - 1) * PER_PAGE,
+        offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
         embedder=served_embedder,
     )
-    today = date.today()
-    bars, capped = cached_value(
-        request,
-        session,
-        ("search-chart", q, today.isoformat()),
-        lambda: weekly_matches(session, query=q, today=today),
-    )
+    last = max(1, -(-results.total // PER_PAGE))
+    if not 1 <= p <= min(last, MAX_PAGE):
+        context.update(missing_page=p, last_page=min(last, MAX_PAGE))
     context.update(
+        _chart(request, session, q),
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
-        chart=bar_chart(bars, label=_chart_label(capped)),
-        chart_total=sum(count for _, count in bars),
-        capped=capped,
-        has_next=results.offset + len(results.hits) < results.total,
+        has_next=results.has_next,
     )
-    return render(request, "search.html", context)
+    status = 200 if context["missing_page"] is None else 404
+    response = render(request, "search.html", context, status_code=status)
+    response.headers["X-Search-Mode"] = results.mode
+    return response

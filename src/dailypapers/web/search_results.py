@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import HTTPException
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dailypapers.papers.models import Organization
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
 from dailypapers.search.embedder import served_embedder
@@ -23,6 +25,8 @@ class Found:
     cards: list[PaperCard]
     period: Period | None  # the list shown for an empty query
     mode: Mode | None  # the mode that ran (hybrid falls back to keyword without a model)
+    total: int | None = None  # papers that match (see SearchResults.total)
+    total_exact: bool = True
 
 
 def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybrid") -> Found:
@@ -38,18 +42,40 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         highlight=False,
         embedder=lambda: served_embedder(),
     )
-    return Found([hit.card for hit in results.hits], None, results.mode)
+    cards = [hit.card for hit in results.hits]
+    return Found(cards, None, results.mode, results.total, results.total_exact)
+
+
+MAX_QUERY = 500  # characters
+
+
+def query_problem(query: str) -> str | None:
+    """Why a search cannot run: too long, or without any letter or digit (only quotes,
+    operators, brackets...). None when it can.
+
+    Query syntax is never passed to the index: a search that holds words is run on its
+    words (and "quoted phrases") alone, so `"attention*` finds attention.
+    """
+    if len(query) > MAX_QUERY:
+        return f"The search is {len(query):,} characters long; at most {MAX_QUERY} are read."
+    if query.strip() and not parse_query(query).terms:
+        return (
+            f"The search {query!r} has no words to look for: it needs letters or "
+            "digits (quotes, *, :, -, NEAR, AND, brackets and the like are ignored)."
+        )
+    return None
 
 
 def require_words(query: str) -> None:
-    """400 for a search with no letter or digit (only quotes, operators, brackets...).
+    """400 with the reason when `query_problem` finds one (the API and feeds)."""
+    problem = query_problem(query)
+    if problem:
+        raise HTTPException(status_code=400, detail=problem)
 
-    Query syntax is never passed to the index: a search that holds words is run on its
-    words alone, so `"attention*` finds attention; one without any has nothing to look for.
-    """
-    if query.strip() and not parse_query(query).terms:
-        raise HTTPException(
-            status_code=400,
-            detail=f"The search {query!r} has no words to look for: it needs letters or "
-            "digits (quotes, *, :, -, NEAR, AND, brackets and the like are ignored).",
-        )
+
+def known_organizations(session: Session, limit: int = 500) -> list[tuple[str, str]]:
+    """(handle, display name) of organizations, for the search page's suggestions."""
+    rows = session.execute(
+        select(Organization.name, Organization.full_name).order_by(Organization.name).limit(limit)
+    )
+    return [(name, full or name) for name, full in rows]

@@ -85,7 +85,11 @@ def subscribe_form(
         result.subscription.user_id = user.id
     if result.outbox_id is not None:
         deliver_after_commit(session, request.app.state.engine, settings, result.outbox_id)
-    context = {"error": None, "sent_to": result.subscription.email}
+    context = {
+        "error": None,
+        "sent_to": result.subscription.email,
+        "frequency": result.subscription.frequency,
+    }
     return render(request, "subscriptions/subscribe.html", context)
 
 
@@ -102,7 +106,11 @@ def confirm_form(
         subscription = confirm(session, settings, token=token, now=utcnow())
     except BadTokenError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
-    context = {"token": token, "links": Links.of(settings, subscription)}
+    context = {
+        "token": token,
+        "links": Links.of(settings, subscription),
+        "subscription": subscription,
+    }
     return render(request, "subscriptions/confirm.html", context)
 
 
