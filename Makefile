@@ -39,9 +39,10 @@ format: install
 test: install chromium lint
 	$(BIN)/pytest
 
-# A long schemathesis run over every API operation (random examples; `make test` runs a few).
+# The schemathesis CLI (--checks all, 100 examples per operation) against a live server on
+# SQLite and PostgreSQL; `make test` runs a short in-process pass (tests/hardening/test_fuzz.py).
 fuzz: install
-	DAILYPAPERS_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/pytest tests/hardening/test_fuzz.py -q
+	$(BIN)/python -m tests.hardening.live_fuzz --max-examples $${FUZZ_EXAMPLES:-100}
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

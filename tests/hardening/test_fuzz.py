@@ -26,6 +26,7 @@ from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from dailypapers.web.ratelimit import LIMITS, Limit, RateLimiter
 from tests.hardening.conftest import TokenUser
+from tests.hardening.live_fuzz import stand_in_arxiv
 
 EXAMPLES = int(os.environ.get("DAILYPAPERS_FUZZ_EXAMPLES", "6"))
 NOT_REQUIRED = positive_data_acceptance
@@ -34,11 +35,11 @@ RANDOM = bool(os.environ.get("DAILYPAPERS_FUZZ_EXAMPLES"))
 
 @pytest.fixture
 def fuzzed_app(settings: Settings) -> Iterator[FastAPI]:
-    offline = settings.model_copy(update={"arxiv_api_url": "http://127.0.0.1:9/api/query"})
-    app = create_app(offline)  # submissions cannot reach arXiv: they fail fast, as offline
-    app.state.rate_limiter = RateLimiter({name: Limit(10**9, 60) for name in LIMITS})
-    yield app
-    app.state.engine.dispose()
+    with stand_in_arxiv() as arxiv:  # an arXiv that knows no paper: submissions get 404
+        app = create_app(settings.model_copy(update={"arxiv_api_url": arxiv}))
+        app.state.rate_limiter = RateLimiter({name: Limit(10**9, 60) for name in LIMITS})
+        yield app
+        app.state.engine.dispose()
 
 
 def _fuzz(case_strategy: object, token_user: TokenUser, mode: GenerationMode) -> None:

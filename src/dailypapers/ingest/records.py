@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -82,16 +82,36 @@ AUTHOR_NAME_WIDTH = 300
 SUBMITTER_WIDTH = 200
 
 
+# arXiv ids: 2502.12345 (since 2007) or hep-th/9901001 (before); a version is kept apart.
+ARXIV_ID = re.compile(r"^(?:[0-9]{4}\.[0-9]{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/[0-9]{7})$")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` if it is an absolute http(s) link a page may show; None otherwise (javascript:,
+    data:, relative, too long, or holding spaces or control characters)."""
+    if not url or len(url) > _URL_WIDTH or _CONTROL.search(url):
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        return None
+    return url
+
+
 def checked(record: PaperRecord) -> PaperRecord:
-    """`record` if every value fits its column; raises `RecordError` naming the field."""
+    """`record` if every value fits its column and its id is an arXiv id; raises `RecordError`
+    naming the field. Links that are not http(s) are dropped (a source is not trusted)."""
     for name, width in _WIDTHS.items():
         value = getattr(record, name)
         if value is not None and len(value) > width:
             raise RecordError(f"{name} longer than {width} characters")
-    for name in ("code_url", "project_url"):
-        value = getattr(record, name)
-        if value is not None and len(value) > _URL_WIDTH:
-            setattr(record, name, None)
+    if record.arxiv_id is not None and not ARXIV_ID.match(record.arxiv_id):
+        raise RecordError(f"arxiv_id {record.arxiv_id[:80]!r} is not an arXiv id")
+    record.code_url = web_link(record.code_url)
+    record.project_url = web_link(record.project_url)
+    if record.organization is not None and record.organization.avatar_url is not None:
+        avatar = web_link(record.organization.avatar_url)
+        record.organization = replace(record.organization, avatar_url=avatar)
     if any(len(name) > AUTHOR_NAME_WIDTH for name in record.authors):
         raise RecordError(f"an author name is longer than {AUTHOR_NAME_WIDTH} characters")
     if record.submitter_name and len(record.submitter_name) > SUBMITTER_WIDTH:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -38,6 +39,11 @@ def http_url(value: str | None) -> str | None:
     return None
 
 
+def url_part(value: str) -> str:
+    """One path segment: `hep-th/9901001` -> `hep-th%2F9901001` (every reserved character)."""
+    return quote(value, safe="")
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     env = Environment(
@@ -49,6 +55,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["http_url"] = http_url
+    env.filters["url_part"] = url_part
     return env
 
 

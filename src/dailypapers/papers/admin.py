@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
+from dailypapers.papers.lookup import find_paper
 from dailypapers.papers.models import Paper
 
 
@@ -16,7 +16,7 @@ class AdminError(PermissionError):
 def _paper(session: Session, *, admin: User, key: str) -> Paper:
     if not admin.is_admin:
         raise AdminError("Only administrators can do this.")
-    paper = session.scalar(select(Paper).where(Paper.key == key))
+    paper = find_paper(session, key=key, include_hidden=True)  # moderation sees them all
     if paper is None:
         raise LookupError(f"no paper with id {key!r}")
     return paper

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from dailypapers.papers.period_patterns import DAY_PATTERN, MONTH_PATTERN, WEEK_PATTERN
+
 PeriodKind = Literal["day", "week", "month"]
 SpanKind = Literal["day", "week", "month", "range"]
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_SHAPES = {
+    "day": re.compile(DAY_PATTERN),
+    "week": re.compile(WEEK_PATTERN),
+    "month": re.compile(MONTH_PATTERN),
+}
+_FORMS = {"day": r"^\d{4}-\d{2}-\d{2}$", "week": _WEEK.pattern, "month": _MONTH.pattern}
 
 
 class PeriodError(ValueError):
@@ -48,8 +57,14 @@ class Period:
             )
         return f"{self.start:%B %Y}"
 
-    def shifted(self, steps: int) -> Period:
-        """The period `steps` periods later (or earlier when negative)."""
+    def shifted(self, steps: int) -> Period | None:
+        """The period `steps` periods later (or earlier); None past year 1 or 9999."""
+        try:
+            return self._shifted(steps)
+        except (OverflowError, ValueError):
+            return None
+
+    def _shifted(self, steps: int) -> Period:
         if self.kind == "day":
             return day_period(self.start + timedelta(days=steps))
         if self.kind == "week":
@@ -75,13 +90,13 @@ def days_ending(end: date, days: int) -> Period:
 
 def week_containing(day: date) -> Period:
     start = day - timedelta(days=day.weekday())
-    return Period("week", start, start + timedelta(days=6))
+    last = date.max - timedelta(days=6)  # 9999-W52 ends on 9999-12-31: clamped
+    return Period("week", start, start + timedelta(days=6) if start <= last else date.max)
 
 
 def month_period(year: int, month: int) -> Period:
     start = date(year, month, 1)
-    following = date(year + month // 12, month % 12 + 1, 1)
-    return Period("month", start, following - timedelta(days=1))
+    return Period("month", start, start.replace(day=calendar.monthrange(year, month)[1]))
 
 
 def period_of_kind(kind: SpanKind, day: date) -> Period:
@@ -94,15 +109,22 @@ def period_of_kind(kind: SpanKind, day: date) -> Period:
 
 
 def parse_period(kind: PeriodKind, text: str) -> Period:
-    """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong."""
+    """Parse `2026-02-19`, `2026-W08` or `2026-02`; PeriodError names what is wrong.
+
+    Exactly the strings of `period_patterns` are accepted (what the API's schema publishes).
+    """
+    if not _SHAPES[kind].match(text):
+        if re.match(_FORMS[kind], text):  # the right form, but not in the calendar
+            raise PeriodError(f"{text!r} is not a valid {kind}: there is no such {kind}")
+        _bad(text, kind)
     try:
         if kind == "day":
-            return day_period(date.fromisoformat(text) if len(text) == 10 else _bad(text, kind))
+            return day_period(date.fromisoformat(text))
         if kind == "week" and (match := _WEEK.match(text)):
             return week_containing(date.fromisocalendar(int(match[1]), int(match[2]), 1))
         if kind == "month" and (match := _MONTH.match(text)):
             return month_period(int(match[1]), int(match[2]))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise PeriodError(f"{text!r} is not a valid {kind}: {exc}") from None
     return _bad(text, kind)
 

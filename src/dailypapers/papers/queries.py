@@ -18,6 +18,7 @@ from dailypapers.papers.cards import (
     build_cards,
     submitters,
 )
+from dailypapers.papers.lookup import shown
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from dailypapers.papers.periods import Period, day_period, period_of_kind
 
@@ -201,9 +202,9 @@ class PaperDetail:
 
 def paper_detail(session: Session, *, key: str, include_hidden: bool = False) -> PaperDetail | None:
     """One visible paper by its public id (hidden ones too for admins), or None."""
-    query = select(Paper, upvote_count(), comment_count()).where(Paper.key == key)
-    if not include_hidden:
-        query = query.where(Paper.hidden.is_(False))
+    query = select(Paper, upvote_count(), comment_count()).where(
+        Paper.key == key, *shown(include_hidden=include_hidden)
+    )
     row = session.execute(
         query.options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
     ).first()

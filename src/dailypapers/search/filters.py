@@ -22,7 +22,7 @@ class SearchFilters:
         clauses: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
         if self.published_from:
             clauses.append(Paper.published_at >= _start_of(self.published_from))
-        if self.published_to:
+        if self.published_to and self.published_to < date.max:  # 9999-12-31: no upper bound
             clauses.append(Paper.published_at < _start_of(self.published_to + timedelta(days=1)))
         if self.category:
             # categories is a JSON list of strings; its text holds each one quoted.

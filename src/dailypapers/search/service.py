@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -20,6 +21,8 @@ from dailypapers.search.highlight import Segment, plain
 from dailypapers.search.identifiers import identifier_in, paper_with
 from dailypapers.search.models import Embedding
 from dailypapers.search.text import ParsedQuery, parse_query
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["keyword", "semantic", "hybrid"]
 SortOrder = Literal["relevance", "newest", "upvotes"]
@@ -233,8 +236,9 @@ def _query_vector(
         return None, None
     try:
         return embedder().embed_query(text), None
-    except EmbedderUnavailable as exc:
-        return None, f"semantic search is unavailable ({exc}); showing keyword results"
+    except EmbedderUnavailable as exc:  # why goes to the log; the reader gets a plain notice
+        log.warning("semantic search unavailable: %s", exc)
+        return None, "Semantic search is unavailable right now; showing keyword results."
 
 
 def _visible(

@@ -7,8 +7,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from dailypapers.community.comments import (
     CommentError,
@@ -26,24 +24,19 @@ from dailypapers.web.deps import (
     AdminUser,
     CurrentUser,
     RequiredUser,
+    RowId,
     SessionDep,
     SettingsDep,
     VerifiedUser,
 )
 from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.pages import paper_page
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
+from dailypapers.web.render import PageRefusal, render
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-
-
-def _paper(session: Session, key: str) -> Paper:
-    paper = session.scalar(select(Paper).where(Paper.key == key))
-    if paper is None:
-        raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
-    return paper
 
 
 def confirm_page(
@@ -75,7 +68,7 @@ def upvote(
     if user is None:
         return RedirectResponse(_login_to_vote(key, back), status_code=303)
     enforce(request, "vote", client=f"user:{user.id}")
-    paper = _paper(session, key)
+    paper = paper_or_404(session, key)
     want = (
         not vote_state(session, user=user, paper=paper).voted if voted == "toggle" else voted != "0"
     )
@@ -108,7 +101,7 @@ def comment(
     body: str = Form("", max_length=20_000),
 ) -> Response:
     enforce(request, "comment", client=f"user:{user.id}")
-    paper = _paper(session, key)
+    paper = paper_or_404(session, key)
     try:
         created = add_comment(session, user=user, paper=paper, body=body)
     except CommentError as exc:
@@ -119,7 +112,7 @@ def comment(
 @router.post("/comments/{comment_id}/edit")
 def comment_edit(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     session: SessionDep,
     user: VerifiedUser,
     body: str = Form(..., max_length=20_000),
@@ -136,7 +129,7 @@ def comment_edit(
 @router.post("/comments/{comment_id}/delete")
 def comment_delete(
     request: Request,
-    comment_id: int,
+    comment_id: RowId,
     session: SessionDep,
     user: RequiredUser,
     confirmed: str = Form(""),
@@ -159,7 +152,7 @@ def comment_delete(
 
 @router.post("/comments/{comment_id}/hide")
 def comment_hide(
-    comment_id: int, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
+    comment_id: RowId, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
 ) -> Response:
     try:
         paper_id = set_comment_hidden(
@@ -209,6 +202,7 @@ def submit(
             fetch=arxiv_fetcher(settings),
             max_per_day=settings.max_submissions_per_day,
         )
-    except SubmissionError as exc:
-        return render(request, "submit.html", {"error": str(exc), "ref": arxiv}, status_code=400)
+    except SubmissionError as exc:  # nothing of it is kept: the transaction rolls back
+        context = {"error": str(exc), "ref": arxiv}
+        raise PageRefusal("submit.html", context, status_code=exc.status) from None
     return _back_to(done.paper.key)

@@ -12,13 +12,11 @@ from typing import Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
 from dailypapers.papers.listings import Listing, listings
-from dailypapers.papers.models import Paper
 from dailypapers.papers.periods import Period, PeriodError, parse_period
 from dailypapers.papers.queries import Sort, paper_detail, period_list
 from dailypapers.papers.submit import SubmissionError, submit_paper
@@ -38,6 +36,7 @@ from dailypapers.web.api_schemas import (
 from dailypapers.web.cache import Rendered, serve_cached
 from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep, absolute_base
 from dailypapers.web.fetch import arxiv_fetcher
+from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.search_results import require_words, search_cards
@@ -64,7 +63,9 @@ _WRITE_ERRORS: dict[int | str, dict[str, object]] = {
 def requested_period(day: str | None, week: str | None, month: str | None) -> Period | None:
     """The one period asked for (None: the latest listed day); 400 names a bad value."""
     given = [
-        (kind, text) for kind, text in (("day", day), ("week", week), ("month", month)) if text
+        (kind, text)
+        for kind, text in (("day", day), ("week", week), ("month", month))
+        if text is not None  # an empty `date=` is a bad day, as the schema's pattern says
     ]
     if len(given) > 1:
         raise HTTPException(400, "Give only one of date, week and month.")
@@ -195,13 +196,6 @@ async def paper_as_markdown(request: Request, key: str) -> Response:
     return await serve_cached(request, ("markdown", key, base_url), render)
 
 
-def _paper_row(session: Session, key: str) -> Paper:
-    paper = session.scalar(select(Paper).where(Paper.key == key, Paper.hidden.is_(False)))
-    if paper is None:
-        raise HTTPException(404, f"No paper with id {key!r}.")
-    return paper
-
-
 @router.post(
     "/api/papers/{key}/upvote",
     response_model=VoteOut,
@@ -211,7 +205,7 @@ def _paper_row(session: Session, key: str) -> Paper:
 )
 def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> VoteOut:
     enforce(request, "vote", client=f"user:{user.id}")
-    state = toggle_upvote(session, user=user, paper=_paper_row(session, key))
+    state = toggle_upvote(session, user=user, paper=paper_or_404(session, key))
     return VoteOut(id=key, upvoted=state.voted, upvotes=state.upvotes)
 
 
@@ -219,7 +213,11 @@ def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> 
     "/api/daily_papers",
     response_model=PaperListItem,
     status_code=201,
-    responses=_WRITE_ERRORS,
+    responses={
+        **_WRITE_ERRORS,
+        404: {"model": ErrorOut, "description": "arXiv has no such paper."},
+        503: {"model": ErrorOut, "description": "arXiv could not be reached; see Retry-After."},
+    },
     summary="Submit an arXiv paper to today's list",
     dependencies=_BEARER,
 )
@@ -237,7 +235,8 @@ def submit(
             max_per_day=settings.max_submissions_per_day,
         )
     except SubmissionError as exc:
-        raise HTTPException(400, str(exc)) from None
+        retry = {"Retry-After": "60"} if exc.status == 503 else None
+        raise HTTPException(exc.status, str(exc), headers=retry) from None
     return list_item(_one(session, done.paper.key), _base_url(request))
 
 
@@ -254,7 +253,7 @@ def comment(
 ) -> CommentOut:
     enforce(request, "comment", client=f"user:{user.id}")
     try:
-        made = add_comment(session, user=user, paper=_paper_row(session, key), body=body.body)
+        made = add_comment(session, user=user, paper=paper_or_404(session, key), body=body.body)
     except CommentError as exc:
         raise HTTPException(400, str(exc)) from None
     author = UserOut(user=user.username, name=user.username, fullname=user.fullname or "")

@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer, TypeAdapter, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, WithJsonSchema
 
+from dailypapers.community.comments import MAX_LENGTH as COMMENT_MAX_LENGTH
 from dailypapers.papers.listings import Listing, Submitter
 from dailypapers.papers.models import Organization, Paper
 
@@ -121,13 +122,19 @@ class VoteOut(BaseModel):
 
 
 class SubmitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # an unknown field is a mistake: 422 names it
+
     arxiv: str = Field(
         max_length=300, description="An arXiv id or URL, e.g. 2502.12345 or arxiv.org/abs/..."
     )
 
 
 class CommentIn(BaseModel):
-    body: str = Field(max_length=20_000, description="Plain text; links become clickable.")
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(
+        max_length=COMMENT_MAX_LENGTH, description="Plain text, not blank; links become clickable."
+    )
 
 
 class CommentOut(BaseModel):

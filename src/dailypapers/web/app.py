@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from dailypapers.settings import Settings
 from dailypapers.web import (
     actions,
     api,
+    api_comments,
     auth,
     collections,
     docs,
@@ -33,10 +35,11 @@ from dailypapers.web import (
     verify,
 )
 from dailypapers.web import for_you as for_you_routes
+from dailypapers.web.contract import allowed_methods, describe
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
-from dailypapers.web.render import render
+from dailypapers.web.render import PageRefusal, render, render_refusal
 from dailypapers.web.security import security_middleware
 
 HERE = Path(__file__).parent
@@ -55,6 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.templates = templates
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
     document_guard_responses(app)
+    describe_contract(app)
     app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
     reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
@@ -68,6 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
     app.include_router(mailbox.router)
+    app.include_router(api_comments.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
     app.include_router(docs.router)
@@ -82,6 +87,8 @@ def _wants_json(request: Request) -> bool:
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    app.exception_handler(PageRefusal)(render_refusal)
+
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
@@ -97,6 +104,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             response.headers.update(headers)
         return response
 
+    @app.exception_handler(405)  # Starlette's own: it names only the first route's methods
+    async def method_not_allowed(request: Request, exc: Exception) -> Response:
+        allow = {"Allow": allowed_methods(app, request)}
+        return await http_error(request, HTTPException(405, "Method Not Allowed", headers=allow))
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(
@@ -108,6 +120,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
 
     faults.install(app, http_error)  # database down, read-only or full: 503 + Retry-After
+
+
+def describe_contract(app: FastAPI) -> None:
+    """/openapi.json with what the routes accept beyond their types (web/contract.py)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if not getattr(app.state, "contract_described", False):
+            app.openapi_schema = describe(build())
+            app.state.contract_described = True
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def app_from_env() -> FastAPI:

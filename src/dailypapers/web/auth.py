@@ -34,7 +34,14 @@ from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
 from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.papers.models import Paper
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, SettingsDep, VerifiedUser
+from dailypapers.web.deps import (
+    CurrentUser,
+    RequiredUser,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
 from dailypapers.web.ratelimit import client_key, enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import (
@@ -256,7 +263,8 @@ def new_token(
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
-    request: Request, token_id: int, session: SessionDep, user: RequiredUser
+    request: Request, token_id: RowId, session: SessionDep, user: RequiredUser
 ) -> HTMLResponse:
-    revoke_api_token(session, user=user, token_id=token_id)
+    if not revoke_api_token(session, user=user, token_id=token_id):
+        raise HTTPException(status_code=404, detail="You have no such token.")
     return _settings_page(request, session, user, message="Token revoked.")

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from dailypapers.community.collections import (
     CollectionError,
@@ -23,24 +22,24 @@ from dailypapers.community.collections import (
 )
 from dailypapers.community.votes import voted_keys
 from dailypapers.papers.listings import listings
-from dailypapers.papers.models import Paper
 from dailypapers.web.actions import confirm_page
 from dailypapers.web.auth import safe_next
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, absolute_base
+from dailypapers.web.deps import (
+    MAX_ROW_ID,
+    CurrentUser,
+    RequiredUser,
+    RowId,
+    SessionDep,
+    absolute_base,
+)
 from dailypapers.web.feeds import FeedContent, render_feed
+from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.private import mark_private
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-
-
-def _paper(session: SessionDep, key: str) -> Paper:
-    paper = session.scalar(select(Paper).where(Paper.key == key))
-    if paper is None:
-        raise HTTPException(status_code=404, detail=f"No paper with id {key!r}.")
-    return paper
 
 
 def _refused(exc: CollectionError) -> HTTPException:
@@ -68,7 +67,7 @@ def create(
         collection = create_collection(session, user=user, name=name, is_public=public == "1")
         if paper:
             add_to_collection(
-                session, user=user, collection_id=collection.id, paper=_paper(session, paper)
+                session, user=user, collection_id=collection.id, paper=paper_or_404(session, paper)
             )
     except CollectionError as exc:
         raise _refused(exc) from None
@@ -89,13 +88,17 @@ def _saved(paper: str, collection_id: int) -> str:
 def add(
     session: SessionDep,
     user: RequiredUser,
-    collection_id: int = Form(..., alias="collection"),
+    collection_id: int = Form(..., alias="collection", ge=1, le=MAX_ROW_ID),
     paper: str = Form(..., max_length=64),
     note: str = Form("", max_length=2000),
 ) -> Response:
     try:
         add_to_collection(
-            session, user=user, collection_id=collection_id, paper=_paper(session, paper), note=note
+            session,
+            user=user,
+            collection_id=collection_id,
+            paper=paper_or_404(session, paper),
+            note=note,
         )
     except CollectionError as exc:
         raise _refused(exc) from None
@@ -104,7 +107,7 @@ def add(
 
 @router.post("/collections/{collection_id}/items/note")
 def note(
-    collection_id: int,
+    collection_id: RowId,
     session: SessionDep,
     user: RequiredUser,
     paper: str = Form(..., max_length=64),
@@ -114,7 +117,11 @@ def note(
     """Edit the note on an item, from the collection page."""
     try:
         set_item_note(
-            session, user=user, collection_id=collection_id, paper=_paper(session, paper), note=note
+            session,
+            user=user,
+            collection_id=collection_id,
+            paper=paper_or_404(session, paper),
+            note=note,
         )
     except CollectionError as exc:
         raise _refused(exc) from None
@@ -123,15 +130,18 @@ def note(
 
 @router.post("/collections/{collection_id}/items/remove")
 def remove(
-    collection_id: int,
+    collection_id: RowId,
     session: SessionDep,
     user: RequiredUser,
     paper: str = Form(..., max_length=64),
     back: str = Form(""),
 ) -> Response:
     try:
-        remove_from_collection(
-            session, user=user, collection_id=collection_id, paper=_paper(session, paper)
+        remove_from_collection(  # a paper hidden since it was added can still be taken out
+            session,
+            user=user,
+            collection_id=collection_id,
+            paper=paper_or_404(session, paper, include_hidden=True),
         )
     except CollectionError as exc:
         raise _refused(exc) from None
@@ -143,7 +153,7 @@ def remove(
 
 @router.post("/collections/{collection_id}/visibility")
 def visibility(
-    collection_id: int, session: SessionDep, user: RequiredUser, public: str = Form("")
+    collection_id: RowId, session: SessionDep, user: RequiredUser, public: str = Form("")
 ) -> Response:
     try:
         set_visibility(session, user=user, collection_id=collection_id, is_public=public == "1")
@@ -155,7 +165,7 @@ def visibility(
 @router.post("/collections/{collection_id}/delete")
 def delete(
     request: Request,
-    collection_id: int,
+    collection_id: RowId,
     session: SessionDep,
     user: RequiredUser,
     confirmed: str = Form(""),

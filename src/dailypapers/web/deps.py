@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,11 @@ def in_site_base(request: Request) -> str:
 def _templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
+
+# The largest id a table can hold on both backends (PostgreSQL `integer`): a bigger one in a
+# URL or form is refused with 422 before it reaches the database (no overflow, no 500).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id.")]
 
 # "function": commit before the answer leaves, so a redirect never outruns its own write.
 SessionDep = Annotated[Session, Depends(_session, scope="function")]

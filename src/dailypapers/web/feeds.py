@@ -216,7 +216,9 @@ async def search_feed(
     return await _serve(request, fmt, content)
 
 
-@router.get("/orgs/{name}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An organization's feed")
+@router.get(
+    "/orgs/{name:path}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An organization's feed"
+)
 async def organization_feed(request: Request, name: str, fmt: Format) -> Response:
     def content(session: Session) -> FeedContent:
         org, cards, _ = organization_papers(session, name=name, per_page=FEED_SIZE)
@@ -228,7 +230,9 @@ async def organization_feed(request: Request, name: str, fmt: Format) -> Respons
     return await _serve(request, fmt, content)
 
 
-@router.get("/authors/{name}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An author's feed")
+@router.get(
+    "/authors/{name:path}/feed.{fmt}", responses=_FEED_RESPONSES, summary="An author's feed"
+)
 async def author_feed(request: Request, name: str, fmt: Format) -> Response:
     def content(session: Session) -> FeedContent:
         cards, total = author_papers(session, name=name, per_page=FEED_SIZE)

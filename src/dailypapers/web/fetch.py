@@ -35,7 +35,8 @@ def arxiv_fetcher(settings: Settings) -> Fetcher:
         except Exception as exc:
             log.warning("arXiv lookup of %s failed: %r", arxiv_id, exc)  # details: the log
             raise SubmissionError(
-                "arXiv is unreachable right now, try again in a few minutes."
+                "arXiv is unreachable right now, try again in a few minutes.",
+                status=503,
             ) from exc
 
     return fetch

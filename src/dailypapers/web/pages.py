@@ -194,7 +194,7 @@ def _similar(session: SessionDep, paper_id: int) -> list[PaperCard]:
     return [found.card for found in similar_papers(session, paper_id=paper_id, limit=6)]
 
 
-@router.get("/orgs/{name}", response_class=HTMLResponse)
+@router.get("/orgs/{name:path}", response_class=HTMLResponse)  # names may hold a /
 def organization(
     request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
 ) -> HTMLResponse:
@@ -209,7 +209,7 @@ def organization(
     )
 
 
-@router.get("/authors/{name}", response_class=HTMLResponse)
+@router.get("/authors/{name:path}", response_class=HTMLResponse)
 def author(
     request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
 ) -> HTMLResponse:

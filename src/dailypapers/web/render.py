@@ -15,3 +15,18 @@ def render(
     context.setdefault("user", getattr(request.state, "viewer", None))
     context.setdefault("settings", request.app.state.settings)
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+class PageRefusal(Exception):
+    """A form refused: answered with its page and the error, after the request's transaction
+    rolls back (the exception passes through the session dependency, as HTTPException does)."""
+
+    def __init__(self, template: str, context: dict[str, Any], *, status_code: int = 400) -> None:
+        super().__init__(template)
+        self.template = template
+        self.context = context
+        self.status_code = status_code
+
+
+def render_refusal(request: Request, exc: PageRefusal) -> HTMLResponse:
+    return render(request, exc.template, exc.context, status_code=exc.status_code)

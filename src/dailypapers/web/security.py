@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import HTTPException, Request, Response
 
 from dailypapers.web.private import apply_private_rule
+from dailypapers.web.server_error import server_error
 
 CSRF_COOKIE = "dp_csrf"
 CSRF_FIELD = "csrf_token"
@@ -78,7 +79,10 @@ async def security_middleware(
     visitor = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not visitor or len(visitor) != 43
     request.state.csrf_visitor = secrets.token_urlsafe(32) if fresh else visitor
-    response = await call_next(request)
+    try:
+        response = await call_next(request)
+    except Exception:  # a bug: a logged 500 page that still gets the headers below
+        response = server_error(request)
     if fresh and not response.headers.get("cache-control", "").startswith("public"):
         response.set_cookie(
             cookie_name(request, CSRF_COOKIE),
