@@ -31,13 +31,18 @@ run: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix src tests benchmarks
 	$(BIN)/ruff format src tests benchmarks
 
+# Tests run in TEST_WORKERS processes (pytest-xdist), each with its own PostgreSQL server,
+# SQLite files and ports; whole files go to one worker so a file's module fixtures load once.
+TEST_WORKERS ?= 3
+
 test: install chromium lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The schemathesis CLI (--checks all, 100 examples per operation) against a live server on
 # SQLite and PostgreSQL; `make test` runs a short in-process pass (tests/hardening/test_fuzz.py).

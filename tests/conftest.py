@@ -7,13 +7,15 @@ in a temporary folder. A missing server is an error, never a skip.
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session
 
 from dailypapers.db import migrate
@@ -46,6 +48,7 @@ def pg_server() -> Iterator[str]:
     url = server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        _skip_durability(conn)
         conn.execute(text("CREATE DATABASE dp_template"))
     template_url = _database_url(url, "dp_template")
     template = make_engine(template_url)
@@ -60,6 +63,25 @@ def pg_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, one per test process (pytest-xdist worker).
+
+    Every test that drives a browser shares it: Playwright's sync API refuses to start a
+    second instance in a process while one runs.
+    """
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    if not os.access(CHROMIUM, os.X_OK):
+        raise RuntimeError(
+            f"{CHROMIUM} is missing: `apt-get install -y chromium` (make install does)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
@@ -68,6 +90,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
     return path
+
+
+def _skip_durability(conn: Connection) -> None:
+    """A throw-away server needs no crash safety: without fsync a test database costs a
+    tenth (CREATE DATABASE ... TEMPLATE and DROP DATABASE flush every file otherwise)."""
+    for name in ("fsync", "synchronous_commit", "full_page_writes"):
+        conn.execute(text(f"ALTER SYSTEM SET {name} = off"))
+    conn.execute(text("SELECT pg_reload_conf()"))
 
 
 def _database_url(server_url: str, name: str) -> str:

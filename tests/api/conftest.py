@@ -15,23 +15,16 @@ from sqlalchemy import Engine
 
 from dailypapers.accounts.sessions import create_api_token
 from dailypapers.db.engine import unit_of_work
-from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_user
 
 
-@pytest.fixture(autouse=True)
-def keyword_search_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Search here runs without the embedding model: hybrid falls back to keyword results.
-
-    The search feature's own tests cover semantic search; these check the API around it.
-    """
-
-    def unavailable() -> Embedder:
-        raise EmbedderUnavailable("not loaded in the API tests")
-
-    monkeypatch.setattr("dailypapers.web.search_results.served_embedder", unavailable)
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No embedding model in the API tests: the app is built with `embedder="none"`, so
+    hybrid search falls back to keywords (the search feature's own tests cover semantic)."""
+    return settings.model_copy(update={"embedder": "none"})
 
 
 @pytest.fixture

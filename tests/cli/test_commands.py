@@ -9,7 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
-from dailypapers.settings import get_settings
 
 runner = CliRunner()
 
@@ -18,9 +17,6 @@ runner = CliRunner()
 def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _stats() -> dict[str, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
-from dailypapers.settings import get_settings
 from tests.digest.helpers import THURSDAY, list_papers
 from tests.digest.smtp_sink import SmtpSink
 
@@ -20,15 +18,10 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(
-    db_url: str, tmp_path: Path, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
+def cli_env(db_url: str, tmp_path: Path, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DAILYPAPERS_SMTP_URL", smtp.url)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def cli(*args: str) -> str:

@@ -12,9 +12,8 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.compose import compose_period
 from dailypapers.digest.content import period_content
 from dailypapers.digest.schedule import Period, period_for
-from dailypapers.digest.semantic import EmbedderSource
 from dailypapers.ranking.trending import TrendingParams
-from dailypapers.search.embedder import Embedder, EmbedderUnavailable, load_embedder
+from dailypapers.search.embedder import Embedder, EmbedderSource, EmbedderUnavailable, load_embedder
 from dailypapers.search.indexing import embed_papers
 from dailypapers.settings import Settings
 from tests.digest.helpers import FRIDAY, THURSDAY, outbox_rows, subscribers

@@ -13,7 +13,6 @@ from sqlalchemy import Engine
 from dailypapers.accounts.sessions import create_api_token
 from dailypapers.db.engine import unit_of_work
 from dailypapers.mail.after_commit import join_deliveries
-from dailypapers.search.embedder import Embedder, EmbedderUnavailable
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper, make_user
@@ -21,14 +20,11 @@ from tests.factories import make_paper, make_user
 DAY = date(2026, 2, 19)
 
 
-@pytest.fixture(autouse=True)
-def keyword_search_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No embedding model here: hybrid search falls back to keywords (search tests cover it)."""
-
-    def unavailable() -> Embedder:
-        raise EmbedderUnavailable("not loaded in the hardening tests")
-
-    monkeypatch.setattr("dailypapers.web.search_results.served_embedder", unavailable)
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No embedding model in the hardening tests: the app is built with `embedder="none"`, so
+    hybrid search falls back to keywords (the search feature's own tests cover semantic)."""
+    return settings.model_copy(update={"embedder": "none"})
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from dailypapers.cli.main import app
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import FetchError, PoliteFetcher
 from dailypapers.ingest.records import PaperRecord
-from dailypapers.settings import get_settings
 from tests.ingest.replay import Answer, Replay, ok
 
 Key = tuple[str, str, str, str]
@@ -128,13 +127,11 @@ def test_import_arxiv_command(
         monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
         monkeypatch.setenv("DAILYPAPERS_ARXIV_API_URL", server.url)
         monkeypatch.setenv("DAILYPAPERS_ARXIV_DELAY_SECONDS", "0")
-        get_settings.cache_clear()
         started = time.monotonic()
         args = ["import", "arxiv", "--category", "cs.SE", "--from", "2022-02-01"]
         args += ["--until", "2022-02-28", "--max", "20", "--page-size", "10", "--daily", "--json"]
         result = runner.invoke(app, args)
         again = runner.invoke(app, args)
-    get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert time.monotonic() - started < 20
     query = server.requests[0].params["search_query"]

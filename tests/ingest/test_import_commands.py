@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,18 +13,14 @@ from typer.testing import CliRunner
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import DailyEntry, Organization, Paper
-from dailypapers.settings import get_settings
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path / "var"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 def _stats() -> dict[str, int]:

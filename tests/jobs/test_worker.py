@@ -19,7 +19,7 @@ from dailypapers.jobs.models import JobRun
 from dailypapers.jobs.registry import Job, JobContext, registered_jobs
 from dailypapers.jobs.worker import HEARTBEAT_LOST, claim, run_due, run_forever
 from dailypapers.papers.models import DailyEntry, Paper
-from dailypapers.settings import Settings, get_settings
+from dailypapers.settings import Settings
 from tests.ingest.replay import Answer, Replay
 
 NOON = datetime(2026, 2, 19, 12, 0, tzinfo=UTC)
@@ -189,15 +189,11 @@ def test_worker_once_fetches_the_configured_categories(
     }
     for name, value in env.items():
         monkeypatch.setenv(f"DAILYPAPERS_{name}", value)
-    get_settings.cache_clear()
     runner = CliRunner()
-    try:
-        first = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
-        second = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
-        listed = runner.invoke(app, ["worker", "--list"])
-        unknown = runner.invoke(app, ["worker", "--once", "--job", "nope"])
-    finally:
-        get_settings.cache_clear()
+    first = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
+    second = runner.invoke(app, ["worker", "--once", "--job", "arxiv-daily"])
+    listed = runner.invoke(app, ["worker", "--list"])
+    unknown = runner.invoke(app, ["worker", "--once", "--job", "nope"])
     assert first.exit_code == 0, first.output
     assert "arxiv-daily" in first.stdout and ": ok: 2 categories" in first.stdout
     queries = [r.params["search_query"] for r in arxiv_replay.requests]

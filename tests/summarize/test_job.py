@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import Paper
-from dailypapers.settings import get_settings
 from dailypapers.summarize.job import run_summarize_backlog, summarize_backlog_count
 from tests.factories import make_paper
 
@@ -65,11 +64,7 @@ def test_the_cli_command(
         make_paper(session, title="Graph neural networks", abstract=next(iter(ABSTRACTS.values())))
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["index", "summarize", "--json"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["index", "summarize", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output.strip().splitlines()[-1]) == {"summarized": 1, "batches": 1}
     (summary, keywords) = next(iter(_stored(engine).values()))
@@ -91,11 +86,7 @@ def test_index_embed_also_summarizes(
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(data))
     monkeypatch.setenv("DAILYPAPERS_EMBEDDER", "onnx-int8")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["index", "embed", "--json"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["index", "embed", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summarized"] == 2
     assert all(summary and keywords for summary, keywords in _stored(engine).values())

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select, update
 from dailypapers.accounts.models import User
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.records import PaperRecord
+from dailypapers.ingest.submit import SubmissionError, parse_arxiv_ref, submit_paper
 from dailypapers.papers.models import DailyEntry
-from dailypapers.papers.submit import SubmissionError, parse_arxiv_ref, submit_paper
 from tests.factories import make_paper, make_user
 from tests.web.helpers import post_form, sign_up
 

@@ -56,7 +56,7 @@ def lock_seconds(failures: int) -> float:
     """How long `failures` failures in a row lock the pair (0: not locked)."""
     if failures < FREE_FAILURES:
         return 0.0
-    return min(LOCK_SECONDS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS)
+    return float(min(LOCK_SECONDS * 2 ** (failures - FREE_FAILURES), MAX_LOCK_SECONDS))
 
 
 def delay_seconds(failures: int) -> float:

@@ -33,7 +33,7 @@ def read_version(engine: Engine) -> Version:
         return _version(conn.execute(_QUERY).first())
 
 
-def _version(row: Row[tuple[int, datetime]] | None) -> Version:
+def _version(row: Row[int, datetime] | None) -> Version:
     if row is None:
         return Version(0, _EPOCH)
     return Version(int(row[0]), row[1])

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from dailypapers.cli import context
 from dailypapers.search.beir import CollectionError, evaluate
-from dailypapers.search.embedder import default_embedder
+from dailypapers.search.embedder import embedder_for
 
 app = typer.Typer(help="Measure search quality.")
 
@@ -22,9 +22,9 @@ def beir(
 ) -> None:
     """nDCG@10 and Recall@100 for keyword, semantic and hybrid search. The collection is
     loaded into a temporary database; the configured one is not touched."""
-    context.settings()
+    embedder = embedder_for(context.settings())
     try:
-        table = evaluate(folder, embedder=default_embedder)
+        table = evaluate(folder, embedder=embedder)
     except CollectionError as exc:
         context.err_console.print(f"error: {exc}")
         raise typer.Exit(2) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -17,18 +17,27 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.hf_json import read_hf_json
 from dailypapers.ingest.http import PoliteFetcher
-from dailypapers.ingest.oai import OaiHarvester, harvest
+from dailypapers.ingest.oai import OaiHarvester, harvest, harvest_source
 from dailypapers.ingest.page import PageFormatError, read_page
-from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
-from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
+from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE
+from dailypapers.ingest.records import PaperRecord, SourceError
+from dailypapers.ingest.run import ProgressReport, Source, exit_code, run_source
 from dailypapers.ingest.snapshot import SnapshotFilter, SnapshotReader
 from dailypapers.ingest.summary import ImportSummary, load_records
+
+DRY_RUN = typer.Option(
+    False, "--dry-run", help="Read and check everything, write nothing; print what would change."
+)
 
 app = typer.Typer(help="Import papers from files and services.")
 
 
-def report(summary: ImportSummary, *, as_json: bool, exit_on_rejects: bool = True) -> None:
+def report(
+    summary: ImportSummary, *, as_json: bool, exit_on_rejects: bool = True, dry_run: bool = False
+) -> None:
     """Print a summary; exit 1 when any record was rejected."""
+    if dry_run and not as_json:
+        context.console.print("dry run: nothing was written; a real run would give:")
     if as_json:
         context.console.print_json(json.dumps(summary.as_dict()))
     else:
@@ -40,8 +49,8 @@ def report(summary: ImportSummary, *, as_json: bool, exit_on_rejects: bool = Tru
         )
         for reason in summary.rejected:
             context.err_console.print(f"rejected: {reason}")
-    if summary.rejected and exit_on_rejects:
-        raise typer.Exit(1)
+    if exit_on_rejects and exit_code(summary):
+        raise typer.Exit(exit_code(summary))
 
 
 @app.command("page")
@@ -49,6 +58,7 @@ def page(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Page text file."),
     day: str = typer.Option(..., "--date", help="The day the page lists, YYYY-MM-DD."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Import a daily-papers page (text) and list its papers on --date. All or nothing."""
     try:
@@ -62,9 +72,18 @@ def page(
     except PageFormatError as exc:
         context.err_console.print(f"error: {file}: {exc}; nothing was imported")
         raise typer.Exit(2) from None
-    with context.database() as engine, unit_of_work(engine) as session:
-        summary = load_records(session, records)
-    report(summary, as_json=as_json)
+    with context.database() as engine:
+        summary = _load_whole(engine, records) if not dry_run else _preview(engine, records)
+    report(summary, as_json=as_json, dry_run=dry_run)
+
+
+def _load_whole(engine: Engine, records: list[PaperRecord]) -> ImportSummary:
+    with unit_of_work(engine) as session:
+        return load_records(session, records)
+
+
+def _preview(engine: Engine, records: list[PaperRecord]) -> ImportSummary:
+    return run_source(engine, Source(records), dry_run=True)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -83,7 +102,7 @@ def _categories(value: str) -> frozenset[str]:
 
 
 @contextmanager
-def _progress(total: int | None) -> Iterator[Callable[[ImportSummary, int | None], None]]:
+def _progress(total: int | None) -> Iterator[ProgressReport]:
     """A progress bar on stderr with papers per second; yields `update(summary, completed)`."""
     columns = [
         TextColumn("importing"),
@@ -104,29 +123,14 @@ def _progress(total: int | None) -> Iterator[Callable[[ImportSummary, int | None
 
 
 def run_import(
-    engine: Engine,
-    items: Iterator[PaperRecord | Rejected],
-    *,
-    batch_size: int,
-    total: int | None = None,
-    position: Callable[[], int] | None = None,
+    engine: Engine, source: Source, *, batch_size: int, dry_run: bool = False
 ) -> ImportSummary:
-    """Import with a progress bar; a failing source prints its error and exits 2.
-
-    Keyword search's term statistics are recounted at the end if the catalogue grew by 10%.
-    """
-    from dailypapers.search.indexing import refresh_statistics_if_stale
-
-    with _progress(total) as update:
+    """`run_source` with a progress bar; a failing source prints its error and exits 2."""
+    with _progress(source.total) as update:
         try:
-            summary = import_records(
-                engine,
-                items,
-                batch_size=batch_size,
-                on_batch=lambda s: update(s, position() if position else None),
+            return run_source(
+                engine, source, batch_size=batch_size, dry_run=dry_run, on_progress=update
             )
-            refresh_statistics_if_stale(engine)
-            return summary
         except SourceError as exc:
             if exc.summary is not None:
                 report(exc.summary, as_json=False, exit_on_rejects=False)
@@ -152,20 +156,15 @@ def snapshot(
         DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Papers written per transaction."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Import arXiv's bulk metadata snapshot, streamed, in batches; rerun to resume."""
     selection = SnapshotFilter(_categories(categories), _day(since, "--since"), daily)
     reader = SnapshotReader(file, selection)
+    source = Source(reader, reader.size, lambda: reader.position, lambda: reader.skipped)
     with context.database() as engine:
-        summary = run_import(
-            engine,
-            iter(reader),
-            batch_size=batch_size,
-            total=reader.size,
-            position=lambda: reader.position,
-        )
-    summary.skipped = reader.skipped
-    report(summary, as_json=as_json)
+        summary = run_import(engine, source, batch_size=batch_size, dry_run=dry_run)
+    report(summary, as_json=as_json, dry_run=dry_run)
 
 
 @app.command("hf-json")
@@ -174,11 +173,13 @@ def hf_json(
         ..., exists=True, dir_okay=False, help="A saved Hugging Face /api/daily_papers answer."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Import Hugging Face daily papers: papers, authors, organizations, upvotes, links."""
+    source = Source(read_hf_json(file))
     with context.database() as engine:
-        summary = run_import(engine, read_hf_json(file), batch_size=DEFAULT_BATCH_SIZE)
-    report(summary, as_json=as_json)
+        summary = run_import(engine, source, batch_size=DEFAULT_BATCH_SIZE, dry_run=dry_run)
+    report(summary, as_json=as_json, dry_run=dry_run)
 
 
 def _arxiv_query(
@@ -208,6 +209,7 @@ def arxiv(
     page_size: int = typer.Option(100, "--page-size", min=1, max=2000, help="Papers a request."),
     daily: bool = typer.Option(False, "--daily", help="List each paper on its first day."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Fetch papers from arXiv's query API, politely (DAILYPAPERS_ARXIV_DELAY_SECONDS)."""
     selection = _arxiv_query(category, _day(start, "--from"), _day(end, "--until"), ids, query)
@@ -216,11 +218,11 @@ def arxiv(
     client = ArxivClient(settings.arxiv_api_url, fetcher, page_size=page_size)
     try:
         with context.database() as engine:
-            records = client.records(selection, limit=limit, daily=daily)
-            summary = run_import(engine, records, batch_size=page_size)
+            source = Source(client.records(selection, limit=limit, daily=daily))
+            summary = run_import(engine, source, batch_size=page_size, dry_run=dry_run)
     finally:
         fetcher.close()
-    report(summary, as_json=as_json)
+    report(summary, as_json=as_json, dry_run=dry_run)
 
 
 @app.command("oai")
@@ -233,22 +235,30 @@ def oai(
         False, "--restart", help="Ignore a stored resumption token and start over."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    dry_run: bool = DRY_RUN,
 ) -> None:
     """Harvest arXiv over OAI-PMH (metadataPrefix=arXiv); a killed harvest resumes."""
     settings = context.settings()
     fetcher = PoliteFetcher(delay=settings.arxiv_delay_seconds)
     harvester = OaiHarvester(settings.arxiv_oai_url, fetcher, daily=daily)
+    since, until = _day(start, "--from"), _day(end, "--until")
     try:
         with context.database() as engine, _progress(None) as update:
-            summary = harvest(
-                engine,
-                harvester,
-                set_spec=set_spec,
-                start=_day(start, "--from"),
-                end=_day(end, "--until"),
-                restart=restart,
-                on_page=lambda s: update(s, None),
-            )
+            if dry_run:
+                source = harvest_source(
+                    engine, harvester, set_spec=set_spec, start=since, end=until, restart=restart
+                )
+                summary = run_source(engine, source, dry_run=True, on_progress=update)
+            else:
+                summary = harvest(
+                    engine,
+                    harvester,
+                    set_spec=set_spec,
+                    start=since,
+                    end=until,
+                    restart=restart,
+                    on_page=lambda s: update(s, None),
+                )
     except SourceError as exc:
         if exc.summary is not None:
             report(exc.summary, as_json=False, exit_on_rejects=False)
@@ -256,4 +266,4 @@ def oai(
         raise typer.Exit(2) from None
     finally:
         fetcher.close()
-    report(summary, as_json=as_json)
+    report(summary, as_json=as_json, dry_run=dry_run)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import Paper
-from dailypapers.search.embedder import MODEL_NAME, EmbedderUnavailable, default_embedder
+from dailypapers.search.embedder import MODEL_NAME, EmbedderUnavailable, embedder_for
 from dailypapers.search.indexing import backlog_count, rebuild_indexes, run_embed_backlog
 from dailypapers.search.models import Embedding
 from dailypapers.summarize.job import SummarizeSummary
@@ -21,9 +21,8 @@ app = typer.Typer(help="Search indexes: embeddings, full text, vectors.")
 
 
 def _embedder() -> object:
-    context.settings()
     try:
-        return default_embedder()
+        return embedder_for(context.settings())()
     except EmbedderUnavailable as exc:
         context.err_console.print(f"error: the embedder is unavailable: {exc}")
         raise typer.Exit(1) from None

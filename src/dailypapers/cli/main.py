@@ -37,6 +37,12 @@ app.command("search")(search_cli.search)
 app.command("worker")(worker_cli.worker)
 
 
+@app.callback()
+def invocation(ctx: typer.Context) -> None:
+    """dailypapers: research-paper discovery, self-hosted."""
+    context.begin(ctx.obj)
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from dailypapers.cli import context
 from dailypapers.db.engine import unit_of_work
+from dailypapers.search.embedder import embedder_for
 from dailypapers.search.highlight import Segment
 from dailypapers.search.service import MODES, SORTS, SearchFilters, search_papers
 
@@ -67,7 +68,8 @@ def search(
             filters=filters,
             sort=sort,
             limit=limit,
-            offset=offset,  # type: ignore[arg-type]
+            offset=offset,
+            embedder=embedder_for(context.settings()),
         )
     if as_json:
         print(json.dumps(results.as_dict(), ensure_ascii=False))

@@ -19,13 +19,14 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.digest.content import DigestItem, PeriodContent, period_content
 from dailypapers.digest.links import Links, list_headers
 from dailypapers.digest.models import Subscription
+from dailypapers.digest.personal import personal_items
 from dailypapers.digest.schedule import Period
-from dailypapers.digest.semantic import EmbedderSource, embedder_for
 from dailypapers.digest.topics import topic_lines
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.mail.outbox import enqueue, outbox_row, site_url
 from dailypapers.mail.render import RenderedEmail, render_email
 from dailypapers.ranking.trending import TrendingParams
+from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
 
 BATCH_SIZE = 500
@@ -130,8 +131,6 @@ def compose_period(
 def _message(
     settings: Settings, subscription: Subscription, content: PeriodContent, session: Session
 ) -> dict[str, Any] | None:
-    from dailypapers.recommend.digest import personal_items
-
     items = personal_items(
         session, subscription=subscription, content=content, limit=settings.digest_size
     )

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from dailypapers.digest.matching import Candidate, KeywordIndex, TopicMatcher
 from dailypapers.digest.schedule import Period
-from dailypapers.digest.semantic import EmbedderSource, query_matcher
+from dailypapers.digest.semantic import query_matcher
 from dailypapers.digest.topics import topic_list
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from dailypapers.ranking.trending import TrendingParams, trending_scores
+from dailypapers.search.embedder import EmbedderSource
 
 SUMMARY_LENGTH = 220
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\[])")

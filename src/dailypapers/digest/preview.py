@@ -12,10 +12,10 @@ from dailypapers.digest.compose import render_digest
 from dailypapers.digest.content import DigestItem, period_content
 from dailypapers.digest.models import Subscription
 from dailypapers.digest.schedule import Period, PeriodKind, is_due, period_for
-from dailypapers.digest.semantic import embedder_for
 from dailypapers.digest.subscriptions import find_subscription, normalize_email
 from dailypapers.mail.render import RenderedEmail
 from dailypapers.ranking.trending import TrendingParams
+from dailypapers.search.embedder import embedder_for
 from dailypapers.settings import Settings
 
 

@@ -11,24 +11,27 @@ period, or without an embedder, matching falls back to keywords alone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dailypapers.digest.matching import KeywordIndex, QueryMatcher
-from dailypapers.search.embedder import MODEL_NAME, Embedder, EmbedderUnavailable, load_embedder
+from dailypapers.search.embedder import (
+    MODEL_NAME,
+    Embedder,
+    EmbedderSource,
+    EmbedderUnavailable,
+)
 from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.models import Embedding
-from dailypapers.settings import Settings
 
 log = logging.getLogger(__name__)
 
 # Cosine of a short query and a paper (title + abstract) with all-MiniLM-L6-v2: on the 75k
 # corpus, 0.35 and above is mostly on the topic, below 0.3 mostly not.
 MIN_SIMILARITY = 0.35
-EmbedderSource = Callable[[], Embedder]
 
 
 class HybridQueryMatcher:
@@ -108,8 +111,3 @@ def _choose(
         log.warning("digest topics matched by keywords only: %s", exc)
         return keyword.search
     return HybridQueryMatcher(keyword, stored[0], stored[1], loaded).search
-
-
-def embedder_for(settings: Settings) -> EmbedderSource:
-    """Loads the configured embedder when first called (only if the period has embeddings)."""
-    return lambda: load_embedder(settings.embedder, settings.data_dir / "models")

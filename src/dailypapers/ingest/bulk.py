@@ -178,7 +178,7 @@ def _is_older(plan: _Plan) -> bool:
     stored = {"version": plan.row["arxiv_version"], "updated_at": plan.row["updated_at"]}
     if is_older(plan.record, **stored):
         plan.outcome = Outcome.OLDER
-        plan.paper_id = plan.row["id"]  # type: ignore[index]
+        plan.paper_id = plan.row["id"]
         return True
     return False
 

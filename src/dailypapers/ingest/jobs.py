@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import PoliteFetcher
-from dailypapers.ingest.pipeline import import_records
+from dailypapers.ingest.run import Source, run_source
 from dailypapers.ingest.summary import ImportSummary
 from dailypapers.jobs.registry import Job, JobContext, register
 
@@ -34,7 +34,7 @@ def fetch_new_papers(context: JobContext) -> str:
         for category in wanted:
             query = ArxivQuery.category(category, start, until)
             records = client.records(query, limit=settings.arxiv_fetch_max, daily=True)
-            part = import_records(context.engine, records, batch_size=PAGE_SIZE)
+            part = run_source(context.engine, Source(records), batch_size=PAGE_SIZE)
             context.log.info("%s: %d new, %d updated", category, part.created, part.updated)
             summary.add(part)
     finally:

@@ -124,7 +124,7 @@ def _convert_piece(piece: str) -> str:
 
 def _latex_or_as_written(text: str) -> str:
     try:
-        return _latex().latex_to_text(text)
+        return str(_latex().latex_to_text(text))
     except Exception:  # malformed LaTeX stays as written, minus its escapes
         return re.sub(r"\\([%&#$_{}])", r"\1", text)
 

@@ -36,6 +36,7 @@ from dailypapers.ingest.records import (
     SourceError,
     checked,
 )
+from dailypapers.ingest.run import Source
 from dailypapers.ingest.summary import ImportSummary
 from dailypapers.jobs.models import HarvestState
 
@@ -268,8 +269,7 @@ def harvest(
 ) -> ImportSummary:
     """Harvest the list into the catalogue, resuming from a stored token unless `restart`."""
     key = state_key(harvester.url, set_spec, start, end)
-    with Session(engine) as session:
-        token, first_page = (None if restart else stored_position(session, key)) or (None, 1)
+    token, first_page = _resume_point(engine, key, restart)
     if token:
         log.info("resuming the harvest %s at page %d", key, first_page)
     summary = ImportSummary()
@@ -292,3 +292,35 @@ def harvest(
         exc.summary = summary
         raise
     return summary
+
+
+def _resume_point(engine: Engine, key: str, restart: bool) -> tuple[str | None, int]:
+    with Session(engine) as session:
+        return (None if restart else stored_position(session, key)) or (None, 1)
+
+
+def harvest_source(
+    engine: Engine,
+    harvester: OaiHarvester,
+    *,
+    set_spec: str | None,
+    start: date | None,
+    end: date | None = None,
+    restart: bool = False,
+) -> Source:
+    """The records `harvest` would load, as a plain source that saves no resumption state
+    (for a dry run); records marked deleted count as skipped."""
+    token, first_page = _resume_point(
+        engine, state_key(harvester.url, set_spec, start, end), restart
+    )
+    deleted = [0]
+
+    def items() -> Iterator[PaperRecord | Rejected]:
+        pages = harvester.pages(
+            set_spec=set_spec, start=start, end=end, token=token, first_page=first_page
+        )
+        for page in pages:
+            deleted[0] += page.deleted
+            yield from page.items
+
+    return Source(items(), skipped=lambda: deleted[0])

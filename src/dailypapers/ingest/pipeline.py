@@ -139,12 +139,16 @@ class _Writer:
         for thread in self.threads:
             thread.join(60)
 
+    def _failed(self) -> bool:
+        """Whether a loader failed (another thread may set `error` at any time)."""
+        return self.error is not None
+
     def _run(self) -> None:
         while (batch := self.queue.get()) is not None and self.error is None:
             try:
                 for earlier in batch.after:
                     while not earlier.done.wait(0.5):
-                        if self.error is not None:
+                        if self._failed():
                             return
                 records = batch.records
                 result = load_committed(self.engine, records) if records else ImportSummary()

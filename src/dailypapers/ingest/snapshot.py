@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from dailypapers.ingest.normalize import (
     clean_text,
@@ -81,7 +81,7 @@ class SnapshotReader:
         with self.path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw
+            stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw)) if compressed else raw
             for number, line in self._numbered(stream, raw, compressed):
                 self.lines = number
                 if not line.strip():

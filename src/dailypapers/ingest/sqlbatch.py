@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    ColumnElement,
     Connection,
     Row,
     Table,
@@ -100,7 +101,10 @@ def insert_family(
 
 
 def select_in(
-    connection: Connection, columns: Sequence[Any], column: Column[Any], values: Sequence[Any]
+    connection: Connection,
+    columns: Sequence[Any],
+    column: ColumnElement[Any],
+    values: Sequence[Any],
 ) -> Iterator[RowMapping]:
     """Rows of `columns` where `column` is one of `values` (duplicates are harmless)."""
     unique = list(dict.fromkeys(values))
@@ -126,7 +130,7 @@ def insert_rows(
     *,
     skip_conflicts_on: Sequence[str] = (),
     returning: Sequence[str] = (),
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     """INSERT every row (all with the same keys) [ON CONFLICT (...) DO NOTHING] [RETURNING ...].
 
     With `skip_conflicts_on`, rows that would break that unique key are left out, and
@@ -159,7 +163,7 @@ def _insert_unnest(
     rows: list[dict[str, Any]],
     skip_conflicts_on: Sequence[str],
     returning: Sequence[str],
-) -> list[Row[Any]]:
+) -> list[Row[*tuple[Any, ...]]]:
     quote = connection.dialect.identifier_preparer.quote
     sql, params = _unnest_insert_sql(connection, table, rows, prefix="p")
     if skip_conflicts_on:

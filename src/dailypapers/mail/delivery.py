@@ -27,9 +27,21 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, Integer, Row, String, case, column, func, select, table, update
+from sqlalchemy import (
+    Engine,
+    Integer,
+    Row,
+    String,
+    Table,
+    case,
+    column,
+    func,
+    select,
+    table,
+    update,
+)
 
 from dailypapers.db.base import utcnow
 from dailypapers.mail.addresses import envelope_address
@@ -53,7 +65,7 @@ log = logging.getLogger(__name__)
 PAUSE_AFTER = 3
 BATCH = 200
 REQUIRED_STATUS = {"digest": "active", "confirm": "pending", "manage": "active"}
-outbox = OutboxMessage.__table__
+outbox = cast(Table, OutboxMessage.__table__)
 # The digest's subscriptions, which an outbox row may belong to (its foreign key), named at
 # the SQL level only: the mail feature does not import the digest feature.
 subscriptions = table(
@@ -165,7 +177,7 @@ class Deliverer:
             outbox.c.status == "queued", *self._filters(ids)
         )
         with self.engine.connect() as conn:
-            wake = conn.scalar(query)
+            wake: datetime | None = conn.scalar(query)
         if wake is not None and self._down_until is not None:
             return max(wake, self._down_until)
         return wake

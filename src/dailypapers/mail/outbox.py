@@ -110,7 +110,7 @@ def enqueue(session: Session, rows: Sequence[dict[str, Any]], *, now: datetime) 
 def prune_bodies(session: Session, *, before: datetime) -> int:
     """Empty the bodies of messages done before `before`; the rows stay, keeping their keys
     (so a period is never composed twice) and their delivery record."""
-    result = session.execute(
+    result = session.connection().execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status.in_(("sent", "failed")),

@@ -121,6 +121,7 @@ class SmtpTransport:
                 )
             # The final dot goes out alone after the claim; without this, Nagle's algorithm
             # holds it until the server's delayed ACK, 40 ms per message.
+            assert conn.sock is not None  # the constructor connected it
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             conn.ehlo()
             if c.starttls:

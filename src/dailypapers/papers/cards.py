@@ -74,7 +74,7 @@ CARD_COLUMNS = (
 )
 
 
-def build_cards(session: Session, rows: Sequence[Row[Any]]) -> list[PaperCard]:
+def build_cards(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[PaperCard]:
     """Cards from rows of CARD_COLUMNS with `upvotes` and `comments`."""
     ids = [row.id for row in rows]
     authors = _authors(session, ids)

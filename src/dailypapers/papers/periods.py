@@ -6,7 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NoReturn
 
 from dailypapers.papers.period_patterns import DAY_PATTERN, MONTH_PATTERN, WEEK_PATTERN
 
@@ -129,6 +129,6 @@ def parse_period(kind: PeriodKind, text: str) -> Period:
     return _bad(text, kind)
 
 
-def _bad(text: str, kind: PeriodKind) -> Period:
+def _bad(text: str, kind: PeriodKind) -> NoReturn:
     formats = {"day": "YYYY-MM-DD", "week": "YYYY-Www", "month": "YYYY-MM"}
     raise PeriodError(f"{text!r} is not a valid {kind}; expected {formats[kind]}")

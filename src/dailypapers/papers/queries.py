@@ -14,9 +14,11 @@ from dailypapers.community.models import Comment, Upvote
 from dailypapers.papers.cards import (
     CARD_COLUMNS,
     OrganizationRef,
-    PaperCard,
     build_cards,
     submitters,
+)
+from dailypapers.papers.cards import (
+    PaperCard as PaperCard,  # re-exported: callers name it from here
 )
 from dailypapers.papers.lookup import shown
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
@@ -131,7 +133,7 @@ def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
 
 
 def _trending_page(
-    session: Session, period: Period, entries: Select[tuple[int]], *, page: int, per_page: int
+    session: Session, period: Period, entries: Select[int], *, page: int, per_page: int
 ) -> tuple[list[PaperCard], int]:
     from dailypapers.ranking.trending import trending_scores
 

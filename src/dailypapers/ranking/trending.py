@@ -52,7 +52,7 @@ def trending_score(
 ) -> float:
     """The score of one paper; see the module's docstring for the formula."""
     points = votes + params.stars_weight * math.log2(1 + max(github_stars or 0, 0))
-    return points / (max(age_hours, 0.0) + params.age_offset_hours) ** params.gravity
+    return float(points / (max(age_hours, 0.0) + params.age_offset_hours) ** params.gravity)
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,12 +65,14 @@ def linear_classifier(
     w = np.concatenate([w_pos, w_neg])
     xtw = x.T * w
     gram = (xtw @ x).astype(np.float64) + ridge_lambda * 1e-2 * np.eye(x.shape[1])
-    return np.linalg.solve(gram, (xtw @ y).astype(np.float64))
+    solution: np.ndarray = np.linalg.solve(gram, (xtw @ y).astype(np.float64))
+    return solution
 
 
 def _zscore(values: np.ndarray) -> np.ndarray:
     std = float(values.std())
-    return (values - values.mean()) / std if std > 1e-12 else values - values.mean()
+    centered: np.ndarray = values - values.mean()
+    return centered / std if std > 1e-12 else centered
 
 
 def score_candidates(

@@ -158,6 +158,28 @@ def _embedded(model: str) -> Select[int]:
     )
 
 
+def _embedded_profile(
+    session: Session, acted: dict[int, datetime], result: ForYou
+) -> tuple[str, dict[int, np.ndarray]] | None:
+    """The model most of the reader's papers are embedded with, and their vectors; None
+    (with `result.explanation` set) when too few are embedded."""
+    models = Counter(
+        session.scalars(select(Embedding.model).where(Embedding.paper_id.in_(list(acted))))
+    )
+    if not models:
+        result.explanation = "None of your papers has been embedded yet; try again later."
+        return None
+    model = models.most_common(1)[0][0]
+    profile = _vectors(session, sorted(acted), model)
+    if len(profile) < MIN_PAPERS:
+        result.explanation = (
+            f"Only {len(profile)} of your {len(acted)} papers are embedded yet; "
+            f"recommendations need {MIN_PAPERS}."
+        )
+        return None
+    return model, profile
+
+
 def for_you(
     session: Session,
     *,
@@ -181,20 +203,10 @@ def for_you(
             f"(you have {len(acted)}): press ▲ or Save on papers you like."
         )
         return result
-    models = Counter(
-        session.scalars(select(Embedding.model).where(Embedding.paper_id.in_(list(acted))))
-    )
-    if not models:
-        result.explanation = "None of your papers has been embedded yet; try again later."
+    embedded = _embedded_profile(session, acted, result)
+    if embedded is None:
         return result
-    model = models.most_common(1)[0][0]
-    profile = _vectors(session, sorted(acted), model)
-    if len(profile) < MIN_PAPERS:
-        result.explanation = (
-            f"Only {len(profile)} of your {len(acted)} papers are embedded yet; "
-            f"recommendations need {MIN_PAPERS}."
-        )
-        return result
+    model, profile = embedded
     if within is None:
         result.window_end = window_end(session, now=now)
         since = result.window_end - timedelta(days=window_days)

@@ -25,7 +25,7 @@ def backend_for(session: Session) -> SearchBackend:
         return SearchBackend(PostgresFullText(), PgvectorIndex())
     if bind.dialect.name == "sqlite":
         return SearchBackend(
-            SqliteFullText(keyword_index_for(bind.url.database)),
-            usearch_index_for(bind.url.database),
+            SqliteFullText(keyword_index_for(bind.engine.url.database)),
+            usearch_index_for(bind.engine.url.database),
         )
     raise NotImplementedError(f"no search backend for {bind.dialect.name}")

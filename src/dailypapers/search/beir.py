@@ -166,7 +166,7 @@ def scores(
                 ],
                 k=fusion.k,
             )
-        )  # type: ignore[arg-type]
+        )
         for qid in lists.keyword
     }
     table: dict[Mode, dict[str, float]] = {}

@@ -11,12 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from dailypapers.settings import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DIM = 384
@@ -68,12 +71,13 @@ class _Base:
         self._cached_query = lru_cache(maxsize=4096)(self._embed_one)
 
     def _embed_one(self, text: str) -> np.ndarray:
-        vector = self.embed([text])[0]
+        vector: np.ndarray = self.embed([text])[0]
         vector.setflags(write=False)
         return vector
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._cached_query(" ".join(text.split()))
+        vector: np.ndarray = self._cached_query(" ".join(text.split()))
+        return vector
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -89,7 +93,8 @@ class _Base:
 
 def _normalize(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    unit: np.ndarray = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
 
 
 class OnnxEmbedder(_Base):
@@ -201,6 +206,15 @@ def _load(kind: str, cache_dir: Path) -> Embedder:
     except Exception as exc:  # an export that fails leaves search usable by keywords
         raise EmbedderUnavailable(f"could not build the ONNX model: {exc}") from exc
     return OnnxEmbedder(path, kind)
+
+
+EmbedderSource = Callable[[], Embedder]
+
+
+def embedder_for(settings: Settings, *, build: bool = True) -> EmbedderSource:
+    """The embedder `settings` name, loaded on first call; it raises EmbedderUnavailable.
+    With `build=False` (requests) an ONNX model not built yet is not built then."""
+    return lambda: load_embedder(settings.embedder, settings.data_dir / "models", build=build)
 
 
 def default_embedder() -> Embedder:

@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from dailypapers.papers.models import Paper
 from dailypapers.search.highlight import Segment, TermMarker
@@ -49,7 +49,7 @@ class FullTextIndex(Protocol):
         session: Session,
         *,
         query: ParsedQuery,
-        column: ColumnElement[Any],
+        column: ColumnElement[Any] | QueryableAttribute[Any],
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Any]:
@@ -245,7 +245,7 @@ class BudgetedIndex:
         session: Session,
         *,
         query: ParsedQuery,
-        column: ColumnElement[Any],
+        column: ColumnElement[Any] | QueryableAttribute[Any],
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Any]:

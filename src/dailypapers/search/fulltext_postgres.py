@@ -35,7 +35,7 @@ class PostgresFullText(BudgetedIndex):
         return self._document.op("@@")(match)
 
     def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-        weights = literal_column(
+        weights: ColumnElement[Any] = literal_column(
             "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
         )
         return [func.ts_rank(weights, self._document, match, 1).desc(), self.key.desc()]

@@ -44,7 +44,7 @@ class SqliteFullText(BudgetedIndex):
 
     source = table("papers_fts", column("rowid"), column("title"), column("abstract"))
     key = literal_column("papers_fts.rowid")
-    _fts = literal_column("papers_fts")
+    _fts: ColumnElement[Any] = literal_column("papers_fts")
 
     def __init__(
         self,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+Key = TypeVar("Key", bound=Hashable)  # paper ids in search, collection ids in evaluation
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +24,10 @@ class Fusion:
 
 
 def reciprocal_rank_fusion(
-    lists: Sequence[tuple[Sequence[int], float]], *, k: float = 60.0
-) -> dict[int, float]:
+    lists: Sequence[tuple[Sequence[Key], float]], *, k: float = 60.0
+) -> dict[Key, float]:
     """Fused scores, best first (a dict keeps that order); ties keep first-seen order."""
-    scores: dict[int, float] = {}
+    scores: dict[Key, float] = {}
     for ids, weight in lists:
         if weight == 0:
             continue

@@ -34,7 +34,7 @@ class EmbedSummary:
 queue = table("search_embed_queue", column("paper_id"))
 
 
-def _backlog(model: str, recheck: bool) -> Select[tuple[int]]:
+def _backlog(model: str, recheck: bool) -> Select[int]:
     """Papers to embed: queued by the triggers (new or changed text), without a vector, or
     with a vector of another model; with `recheck`, every paper."""
     stmt = select(Paper.id).outerjoin(Embedding, Embedding.paper_id == Paper.id)

@@ -175,7 +175,8 @@ class KeywordIndex:
         terms = [
             self._field_query(index, t) for t in (*query.terms, *(f'"{p}"' for p in query.phrases))
         ]
-        return int(index.searcher().search(_boolean(terms, []), 1, count=True).count)
+        found = index.searcher().search(_boolean(terms, []), 1, count=True)
+        return int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits `count`
 
     @staticmethod
     def _field_query(index: tantivy.Index, words: str) -> tantivy.Query:
@@ -186,7 +187,9 @@ class KeywordIndex:
         searcher = index.searcher()
         hits = searcher.search(query, limit, count=False).hits
         ids = searcher.fast_field_values("id", [address for _, address in hits])
-        return [Scored(int(pid), float(score)) for (score, _), pid in zip(hits, ids, strict=True)]
+        return [
+            Scored(int(pid or 0), float(score)) for (score, _), pid in zip(hits, ids, strict=True)
+        ]
 
     # ------------------------------------------------------------------ writing
 
@@ -260,9 +263,11 @@ def prune_log(session: Session, index: KeywordIndex) -> int:
     meta = index._read_meta()
     if meta is None:
         return 0
-    return session.execute(
-        text("DELETE FROM search_text_changes WHERE seq <= :seq"), {"seq": meta.seq}
-    ).rowcount
+    return (
+        session.connection()
+        .execute(text("DELETE FROM search_text_changes WHERE seq <= :seq"), {"seq": meta.seq})
+        .rowcount
+    )
 
 
 def _boolean(must: Sequence[tantivy.Query], should: Sequence[tantivy.Query]) -> tantivy.Query:

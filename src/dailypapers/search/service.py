@@ -167,11 +167,7 @@ def _ranked(
     keyword: list[int] = []
     semantic: list[int] = []
     if results.mode in ("keyword", "hybrid"):
-        if filters.active:  # filters go into the query, which then joins papers
-            keyword = backend.fulltext.search(session, query=parsed, limit=depth, where=where)
-        else:  # no join: hidden papers (rare) are dropped afterwards
-            keyword = backend.fulltext.search(session, query=parsed, limit=depth)
-            keyword = _visible(session, keyword, where)
+        keyword = _keyword_ids(session, backend, parsed, filters, depth)
     if vector is not None:
         semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
         if not semantic and not _any_vectors(session):
@@ -227,6 +223,21 @@ def _hits(
             )
         )
     return hits
+
+
+def _keyword_ids(
+    session: Session,
+    backend: SearchBackend,
+    parsed: ParsedQuery,
+    filters: SearchFilters,
+    depth: int,
+) -> list[int]:
+    where = filters.where()
+    if filters.active:  # filters go into the query, which then joins papers
+        return backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+    # no join: hidden papers (rare) are dropped afterwards
+    keyword = backend.fulltext.search(session, query=parsed, limit=depth)
+    return _visible(session, keyword, where)
 
 
 def _query_vector(

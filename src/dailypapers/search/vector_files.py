@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
@@ -142,7 +143,7 @@ def _store(
     session.execute(delete(queue).where(queue.c.paper_id.in_(ids)))
     now = utcnow()
     session.execute(
-        Embedding.__table__.insert(),
+        cast(Table, Embedding.__table__).insert(),
         [
             {"paper_id": pid, "model": model, "text_hash": digest, "dim": vectors.shape[1],
              "vector": vector, "created_at": now}

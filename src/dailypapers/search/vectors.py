@@ -24,13 +24,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from dailypapers.search.models import Embedding
+
+if TYPE_CHECKING:
+    from usearch.index import Index
 
 READ_BATCH = 20_000
 ID_CHUNK = 10_000  # ids bound in one IN (...): under SQLite's 32,766 variables
@@ -86,7 +89,7 @@ def stored_vectors(
 # ---------------------------------------------------------------- SQLite: usearch file
 
 
-def usearch_class() -> type:
+def usearch_class() -> type[Index]:
     """usearch's Index, loaded after onnxruntime: importing onnxruntime 1.31 after usearch
     2.26 crashes the process (both bring native code), the other order is fine."""
     with contextlib.suppress(ImportError):
@@ -115,13 +118,25 @@ class UsearchVectorIndex:
             "expansion_add": expansion_add,
             "expansion_search": expansion_search,
         }
-        self.index: object | None = None
+        self.index: Index | None = None
         self.model: str | None = None
         self.seq = 0  # the last change of `search_vector_changes` applied
         self._lock = threading.RLock()
 
-    def _new(self) -> object:
-        return usearch_class()(ndim=self.dim, metric="cos", dtype="f16", **self.params)
+    def _new(self) -> Index:
+        return usearch_class()(
+            ndim=self.dim,
+            metric="cos",
+            dtype="f16",
+            connectivity=self.params["connectivity"],
+            expansion_add=self.params["expansion_add"],
+            expansion_search=self.params["expansion_search"],
+        )
+
+    def _loaded(self) -> Index:
+        if self.index is None:
+            raise RuntimeError("the vector index is not loaded")
+        return self.index
 
     @property
     def meta_path(self) -> Path | None:
@@ -149,8 +164,8 @@ class UsearchVectorIndex:
         if meta is None or meta.get("model") != model or meta.get("dim") != self.dim:
             return False
         index = self._new()
-        index.load(str(self.path))  # type: ignore[attr-defined]
-        self.index, self.model, self.seq = index, model, int(meta["seq"])  # type: ignore[call-overload]
+        index.load(str(self.path))
+        self.index, self.model, self.seq = index, model, int(str(meta["seq"]))
         return True
 
     def _ready(self, session: Session, model: str) -> None:
@@ -176,12 +191,12 @@ class UsearchVectorIndex:
             self.seq = self._last_change(session)
             return 0
         changed = sorted({r[1] for r in rows})
-        index = self.index
+        index = self._loaded()
         for start in range(0, len(changed), ID_CHUNK):
             chunk = changed[start : start + ID_CHUNK]
-            index.remove(np.array(chunk, dtype=np.uint64))  # type: ignore[attr-defined]
+            index.remove(np.array(chunk, dtype=np.uint64))
             for ids, vectors in stored_vectors(session, model=model, paper_ids=chunk):
-                index.add(np.array(ids, dtype=np.uint64), vectors)  # type: ignore[attr-defined]
+                index.add(np.array(ids, dtype=np.uint64), vectors)
         self.seq = max(int(rows[-1][0]), self.seq)
         return len(changed)
 
@@ -189,25 +204,26 @@ class UsearchVectorIndex:
         seq = self._last_change(session)
         index = self._new()
         for ids, vectors in stored_vectors(session, model=model):
-            index.add(np.array(ids, dtype=np.uint64), vectors)  # type: ignore[attr-defined]
+            index.add(np.array(ids, dtype=np.uint64), vectors)
         self.index, self.model, self.seq = index, model, seq
-        return len(index)  # type: ignore[arg-type]
+        return len(index)
 
     def search(
         self, session: Session, *, vector: np.ndarray, model: str, limit: int
     ) -> list[Neighbour]:
         with self._lock:
             self._ready(session, model)
-            index = self.index
-            if not len(index):  # type: ignore[arg-type]
+            index = self._loaded()
+            if not len(index):
                 return []
             # Wider beams on big graphs: recall@10 on the 1M benchmark corpus is 0.895 at 256,
             # 0.943 at 512 and 0.966 at 1024 (75k: 0.97 at 256).
-            size_beam = min(1024, len(index) // 1000)  # type: ignore[arg-type]
+            size_beam = min(1024, len(index) // 1000)
             expansion = max(self.params["expansion_search"], limit, size_beam)
-            index.expansion_search = expansion  # type: ignore[attr-defined]
-            small = len(index) <= EXACT_SEARCH_UP_TO  # type: ignore[arg-type]
-            found = index.search(  # type: ignore[attr-defined]
+            # usearch defines this setter after another one, which mypy reads as read-only
+            index.expansion_search = expansion  # type: ignore[misc]
+            small = len(index) <= EXACT_SEARCH_UP_TO
+            found = index.search(
                 np.asarray(vector, dtype=np.float32), limit, threads=1, exact=small
             )
         return [
@@ -238,9 +254,10 @@ class UsearchVectorIndex:
     def _write(self, model: str) -> None:
         assert self.path is not None and self.meta_path is not None
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        self.index.save(str(tmp))  # type: ignore[attr-defined]
+        index = self._loaded()
+        index.save(str(tmp))
         os.replace(tmp, self.path)
-        meta = {"model": model, "dim": self.dim, "seq": self.seq, "count": len(self.index)}  # type: ignore[arg-type]
+        meta = {"model": model, "dim": self.dim, "seq": self.seq, "count": len(index)}
         tmp_meta = self.meta_path.with_name(f".{self.meta_path.name}.{os.getpid()}.tmp")
         tmp_meta.write_text(json.dumps(meta))
         os.replace(tmp_meta, self.meta_path)
@@ -316,9 +333,11 @@ class PgvectorIndex:
         self._write(session, model=model, paper_ids=list(paper_ids))
 
     def sync(self, session: Session, *, model: str) -> int:
-        removed = session.execute(
-            text("DELETE FROM paper_vectors WHERE model <> :model"), {"model": model}
-        ).rowcount
+        removed = (
+            session.connection()
+            .execute(text("DELETE FROM paper_vectors WHERE model <> :model"), {"model": model})
+            .rowcount
+        )
         stale = list(
             session.scalars(
                 text(

@@ -77,7 +77,8 @@ class StaticVectors:
             )
             out = np.asarray(counts @ self.table, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        unit: np.ndarray = out / np.maximum(norms, 1e-12)
+        return unit
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Texts split at whitespace; for tests and one-off use."""

@@ -16,9 +16,9 @@ from dailypapers.community.comments import (
     set_comment_hidden,
 )
 from dailypapers.community.votes import set_upvote, vote_state
+from dailypapers.ingest.submit import SubmissionError, submit_paper
 from dailypapers.papers.admin import set_featured, set_hidden
 from dailypapers.papers.models import Paper
-from dailypapers.papers.submit import SubmissionError, submit_paper
 from dailypapers.web.auth import safe_next
 from dailypapers.web.deps import (
     AdminUser,

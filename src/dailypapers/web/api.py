@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
+from dailypapers.ingest.submit import SubmissionError, submit_paper
 from dailypapers.papers.listings import Listing, listings
 from dailypapers.papers.periods import Period, PeriodError, parse_period
 from dailypapers.papers.queries import Sort, paper_detail, period_list
-from dailypapers.papers.submit import SubmissionError, submit_paper
 from dailypapers.web.api_schemas import (
     PAPER_LIST,
     CommentIn,
@@ -34,7 +34,7 @@ from dailypapers.web.api_schemas import (
     paper_out,
 )
 from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import ApiWriter, SessionDep, SettingsDep, absolute_base
+from dailypapers.web.deps import ApiWriter, EmbedderDep, SessionDep, SettingsDep, absolute_base
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.markdown import paper_markdown
@@ -137,6 +137,7 @@ def _json_list(
 )
 async def search(
     request: Request,
+    embedder: EmbedderDep,
     q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
     limit: int = Query(50, ge=1, le=100, description="At most this many papers."),
     mode: SearchMode = Query("hybrid", description="Keyword (BM25), semantic, or both fused."),
@@ -147,9 +148,9 @@ async def search(
     base_url = _base_url(request)
 
     def render(session: Session) -> Rendered:
-        found = search_cards(session, query=query, limit=limit, mode=mode)
+        found = search_cards(session, query=query, limit=limit, mode=mode, embedder=embedder)
         items = listings(session, cards=found.cards, period=found.period)
-        headers = {"X-Search-Mode": found.mode or ""}
+        headers: dict[str, str] = {"X-Search-Mode": found.mode or ""}
         if found.total is not None:
             headers["X-Total-Count"] = str(found.total)
             headers["X-Total-Exact"] = "true" if found.total_exact else "false"
@@ -168,7 +169,7 @@ async def paper(request: Request, key: str) -> Response:
     base_url = _base_url(request)
 
     def render(session: Session) -> Rendered:
-        return Rendered(paper_out(_one(session, key), base_url).model_dump_json(), JSON)
+        return Rendered(paper_out(_one(session, key), base_url).model_dump_json().encode(), JSON)
 
     return await serve_cached(request, ("paper", key, base_url), render)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -111,7 +112,12 @@ def _apply_vote(session: SessionDep, user: User, key: str) -> None:
 def signup_form(
     request: Request, user: CurrentUser, next: str = "/", vote: str = ""
 ) -> HTMLResponse:
-    context = {"next": safe_next(next), "error": None, "form": {}, "vote": vote[:64]}
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "form": {},
+        "vote": vote[:64],
+    }
     return _form_page(request, "signup.html", user, context)
 
 
@@ -141,15 +147,21 @@ def signup(
         _apply_vote(session, created, vote)  # voting needs no confirmed address
     if outbox_id is not None:
         deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
-    context = {"next": "/", "error": None, "form": {}, "sent_to": email.strip(), "vote": ""}
-    return render(request, "signup.html", context)  # the same whether the address was taken
+    sent: dict[str, Any] = {"next": "/", "error": None, "form": {}, "vote": ""}
+    sent["sent_to"] = email.strip()
+    return render(request, "signup.html", sent)  # the same whether the address was taken
 
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(
     request: Request, user: CurrentUser, next: str = "/", vote: str = ""
 ) -> HTMLResponse:
-    context = {"next": safe_next(next), "error": None, "login": "", "vote": vote[:64]}
+    context: dict[str, object] = {
+        "next": safe_next(next),
+        "error": None,
+        "login": "",
+        "vote": vote[:64],
+    }
     return _form_page(request, "login.html", user, context)
 
 
@@ -196,7 +208,7 @@ def logout(request: Request, session: SessionDep) -> Response:
 def _settings_page(
     request: Request, session: SessionDep, user: RequiredUser, **extra: object
 ) -> HTMLResponse:
-    context = {
+    context: dict[str, object] = {
         "tokens": list_api_tokens(session, user=user),
         "message": None,
         "error": None,

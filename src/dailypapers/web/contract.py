@@ -21,8 +21,8 @@ from fastapi import FastAPI, Request
 from starlette.routing import BaseRoute, Match
 
 from dailypapers.ingest.records import ARXIV_ID
+from dailypapers.ingest.submit import ARXIV_REF_PATTERN
 from dailypapers.papers.period_patterns import DAY_PATTERN, MONTH_PATTERN, WEEK_PATTERN
-from dailypapers.papers.submit import ARXIV_REF_PATTERN
 
 NO_NUL = "^[^\\x00]*$"
 PAPER_KEY = f"^(?:{ARXIV_ID.pattern[1:-1]}|dp-[0-9a-f]{{12}})$"

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
+from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
 from dailypapers.web.reads import reader
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
@@ -25,7 +26,8 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 def absolute_base(request: Request) -> str:
@@ -41,7 +43,14 @@ def in_site_base(request: Request) -> str:
 
 
 def _templates(request: Request) -> Jinja2Templates:
-    return request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
+    return templates
+
+
+def _embedder(request: Request) -> EmbedderSource:
+    """The embedder of the app's settings (not of the environment): `embedder="none"` runs
+    search on keywords alone without loading a model."""
+    return embedder_for(request.app.state.settings, build=False)  # never built in a request
 
 
 # The largest id a table can hold on both backends (PostgreSQL `integer`): a bigger one in a
@@ -53,6 +62,7 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row id.")]
 SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+EmbedderDep = Annotated[EmbedderSource, Depends(_embedder)]
 
 
 class LoginRequired(Exception):

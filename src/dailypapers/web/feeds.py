@@ -31,7 +31,7 @@ from dailypapers.papers.queries import (
     period_list,
 )
 from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import absolute_base
+from dailypapers.web.deps import EmbedderDep, absolute_base
 from dailypapers.web.pages import TRENDING_DAYS
 from dailypapers.web.search_results import require_words, search_cards
 
@@ -199,13 +199,14 @@ async def trending_feed(request: Request, fmt: Format) -> Response:
 async def search_feed(
     request: Request,
     fmt: Format,
+    embedder: EmbedderDep,
     q: str = Query("", max_length=500, description="The search, as on /search."),
 ) -> Response:
     query = " ".join(q.split())
     require_words(query)
 
     def content(session: Session) -> FeedContent:
-        found = search_cards(session, query=query, limit=FEED_SIZE)
+        found = search_cards(session, query=query, limit=FEED_SIZE, embedder=embedder)
         return FeedContent(
             title=f"search for {query}" if query else "the latest papers",
             page="/search?" + urlencode({"q": query}),

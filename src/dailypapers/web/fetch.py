@@ -7,7 +7,7 @@ import logging
 from dailypapers.ingest.arxiv_api import ArxivClient, ArxivQuery
 from dailypapers.ingest.http import PoliteFetcher
 from dailypapers.ingest.records import PaperRecord
-from dailypapers.papers.submit import Fetcher, SubmissionError
+from dailypapers.ingest.submit import Fetcher, SubmissionError
 from dailypapers.settings import Settings
 
 log = logging.getLogger(__name__)

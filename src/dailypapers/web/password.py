@@ -59,8 +59,8 @@ def forgot(
         outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
         if outbox_id is not None:  # None: this mailbox's daily cap is reached
             deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
-    context = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
-    return render(request, "password/forgot.html", context)
+    sent = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
+    return render(request, "password/forgot.html", sent)
 
 
 @router.get("/password/reset/{token}", response_class=HTMLResponse)
@@ -94,8 +94,8 @@ def reset(
     end_everything(session, user=account)
     clear_account(session, user=account)
     message = "Password changed. Every session was signed out and every API token revoked."
-    context = {"token": None, "done": True, "error": None, "message": message}
-    return render(request, "password/reset.html", context)
+    done = {"token": None, "done": True, "error": None, "message": message}
+    return render(request, "password/reset.html", done)
 
 
 def _account(session: Session, settings: Settings, token: str) -> User:

@@ -14,7 +14,10 @@ def render(
     templates = request.app.state.templates
     context.setdefault("user", getattr(request.state, "viewer", None))
     context.setdefault("settings", request.app.state.settings)
-    return templates.TemplateResponse(request, template, context, status_code=status_code)
+    response: HTMLResponse = templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    return response
 
 
 class PageRefusal(Exception):

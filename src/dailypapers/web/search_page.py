@@ -10,11 +10,10 @@ from fastapi.responses import HTMLResponse
 
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
-from dailypapers.search.embedder import served_embedder
 from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.cache import cached_value
-from dailypapers.web.deps import CurrentUser, SessionDep
+from dailypapers.web.deps import CurrentUser, EmbedderDep, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.search_results import known_organizations, query_problem
@@ -72,6 +71,7 @@ def search(
     request: Request,
     session: SessionDep,
     user: CurrentUser,
+    embedder: EmbedderDep,
     q: str = Query(""),
     mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
     sort: Literal["relevance", "newest", "upvotes"] = "relevance",
@@ -110,7 +110,7 @@ def search(
         sort=sort,
         limit=PER_PAGE,
         offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
-        embedder=served_embedder,
+        embedder=embedder,
     )
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dailypapers.papers.models import Organization
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
-from dailypapers.search.embedder import served_embedder
+from dailypapers.search.embedder import EmbedderSource
 from dailypapers.search.service import Mode, search_papers
 from dailypapers.search.text import parse_query
 
@@ -29,7 +29,14 @@ class Found:
     total_exact: bool = True
 
 
-def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybrid") -> Found:
+def search_cards(
+    session: Session,
+    *,
+    query: str,
+    limit: int,
+    embedder: EmbedderSource,
+    mode: Mode = "hybrid",
+) -> Found:
     """The best `limit` papers for `query`; the latest list when the query is empty."""
     if not query:
         listing = period_list(session, per_page=limit)
@@ -40,7 +47,7 @@ def search_cards(session: Session, *, query: str, limit: int, mode: Mode = "hybr
         mode=mode,
         limit=limit,
         highlight=False,
-        embedder=lambda: served_embedder(),
+        embedder=embedder,
     )
     cards = [hit.card for hit in results.hits]
     return Found(cards, None, results.mode, results.total, results.total_exact)

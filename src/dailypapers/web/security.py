@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from typing import Literal, TypedDict
 
 from fastapi import HTTPException, Request, Response
 
@@ -54,13 +55,20 @@ HSTS = "max-age=31536000"  # one year; not includeSubDomains: other hosts may sh
 _DOCS_PATHS = ("/docs", "/redoc")
 
 
+class CookieOptions(TypedDict):
+    httponly: bool
+    samesite: Literal["lax", "strict", "none"]
+    secure: bool
+    path: str
+
+
 def is_https(request: Request) -> bool:
     """`BASE_URL` is https, or (when unset, in development) this request came by https."""
     base = str(request.app.state.settings.base_url) or request.url.scheme + "://"
     return base.startswith("https://")
 
 
-def cookie_options(request: Request) -> dict[str, object]:
+def cookie_options(request: Request) -> CookieOptions:
     return {"httponly": True, "samesite": "lax", "secure": is_https(request), "path": "/"}
 
 
