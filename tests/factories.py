@@ -38,10 +38,19 @@ def make_paper(
     return load_paper(session, record).paper
 
 
-def make_user(session: Session, *, username: str | None = None, role: str = "user") -> User:
+def make_user(
+    session: Session, *, username: str | None = None, role: str = "user", verified: bool = True
+) -> User:
+    """A user whose address is confirmed (unless `verified=False`)."""
     n = next(_numbers)
     name = username or f"user{n}"
-    user = User(email=f"{name}@example.org", username=name, password_hash="not-a-hash", role=role)
+    user = User(
+        email=f"{name}@example.org",
+        username=name,
+        password_hash="not-a-hash",
+        role=role,
+        email_verified_at=datetime.now(UTC) if verified else None,
+    )
     session.add(user)
     session.flush()
     return user

@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import Engine, select
 
+from dailypapers.mail.after_commit import join_deliveries
+from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.live_server import serve_in_thread
+from tests.web.helpers import LINK
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -40,6 +44,7 @@ def live_url(settings: Settings) -> Iterator[str]:
     with serve_in_thread(app) as url:
         app.state.settings = settings.model_copy(update={"base_url": url})
         yield url
+    join_deliveries()  # emails sent after a commit (sign-up, tokens) finish with the database
     app.state.engine.dispose()
 
 
@@ -62,3 +67,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}-{page.viewport_name}.png"  # type: ignore[attr-defined]
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def confirm_address(page: Page, live_url: str, engine: Engine, email: str) -> None:
+    """After signing up: open the emailed link (read from the outbox) and press its button,
+    as the new user does in their mail client."""
+    expect(page.locator("p.message")).to_contain_text("Check your email")
+    join_deliveries()
+    with engine.connect() as conn:
+        body = conn.scalar(
+            select(OutboxMessage.body_text)
+            .where(OutboxMessage.to_addr == email, OutboxMessage.kind == "verify_email")
+            .order_by(OutboxMessage.id.desc())
+        )
+    path = max(LINK.findall(body or ""), key=len)
+    page.goto(live_url + path)
+    page.click("button:has-text('Confirm my address')")

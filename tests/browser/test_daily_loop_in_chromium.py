@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from dailypapers.db.engine import unit_of_work
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import confirm_address, screenshot
 from tests.factories import make_paper
 
 PASSWORD = "a long password"
@@ -24,12 +24,13 @@ def _papers_on(engine: Engine, *days: date) -> list[str]:
         return [make_paper(session, title=f"Paper of {d:%b %d}", listed_on=d).key for d in days]
 
 
-def sign_up(page: Page, base: str, username: str) -> None:
+def sign_up(page: Page, base: str, username: str, engine: Engine) -> None:
     page.goto(f"{base}/signup")
     page.fill("input[name=email]", f"{username}@example.org")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/signup'] button[type=submit]")
+    confirm_address(page, base, engine, f"{username}@example.org")
     expect(page.locator("nav.account .me")).to_have_text(username)
 
 
@@ -89,10 +90,11 @@ def test_log_in_to_upvote_returns_to_the_card(page: Page, live_url: str, engine:
     page.fill("input[name=username]", "voter")
     page.fill("input[name=password]", PASSWORD)
     page.click("form[action='/signup'] button[type=submit]")
+    confirm_address(page, live_url, engine, "voter@example.org")  # the emailed link signs in
     expect(page).to_have_url(re.compile(rf"/#paper-{re.escape(key)}$"))
     expect(card.locator("button.upvote")).to_have_attribute("aria-pressed", "true")
     expect(card.locator("button.upvote .count")).to_have_text("1")
-    page.go_back()  # Back to the sign-up form: it knows the reader is in
+    page.goto(f"{live_url}/signup")  # the sign-up form knows the reader is in
     expect(page.locator("main")).to_contain_text("You are signed in as voter")
     expect(page.locator("input[name=password]")).to_have_count(0)
     page.goto(f"{live_url}/login")
@@ -102,7 +104,7 @@ def test_log_in_to_upvote_returns_to_the_card(page: Page, live_url: str, engine:
 def test_votes_are_set_and_shown_on_every_card(page: Page, live_url: str, engine: Engine) -> None:
     """Item 2: a double click voted and unvoted; profile and collection cards showed no vote."""
     (key,) = _papers_on(engine, DAY)
-    sign_up(page, live_url, "ada")
+    sign_up(page, live_url, "ada", engine)
     page.goto(live_url)
     button = page.locator(f"article.card[data-key='{key}'] button.upvote")
     button.dblclick()  # the second click comes while the first request is pending

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, update
 from dailypapers.accounts.models import User
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import confirm_address, screenshot
 from tests.ingest.replay import Answer, Replay, ok
 
 RECORDED = "recorded/arxiv-api/id_1605.08386_s0_m100_199195aa31ad.json"
@@ -46,6 +46,7 @@ def test_submit_a_paper_and_comment(
         page.fill("input[name=username]", "editor")
         page.fill("input[name=password]", "a long password")
         page.click("form[action='/signup'] button[type=submit]")
+        confirm_address(page, live_url, engine, "editor@example.org")
         expect(page).to_have_url(re.compile(r":\d+/submit$"))
         # A 2016 paper: too old for a reader...
         page.fill("input[name=arxiv]", "https://arxiv.org/abs/1605.08386")

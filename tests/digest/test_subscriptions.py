@@ -142,6 +142,13 @@ def test_manage_links_update_resume_and_unsubscribe(session: Session, settings: 
             session, settings, now=NOW,
             token=confirm_token(settings.secret_key, subscription_id=sub.id, email=sub.email),
         )  # fmt: skip
+    with pytest.raises(BadTokenError, match="before the subscription was cancelled"):
+        subscription_for_token(session, settings, token=token)  # an old link cannot revive it
+    assert subscription_for_token(session, settings, token=token, stale_ok=True) is sub
+    unsubscribe(session, sub)  # again: the links of the first time stay dead, no new version
+    assert sub.link_version == 1
+    token = manage_token(settings.secret_key, subscription_id=sub.id, email=sub.email, version=1)
+    assert subscription_for_token(session, settings, token=token) is sub
     sub.permanent_failures = 3
     update_subscription(
         session, sub, frequency="weekly", topics={"authors": ["Ada Lovelace"]}, now=NOW

@@ -165,6 +165,12 @@ def test_the_links_of_a_digest_open_real_pages_and_one_click_unsubscribes(
     assert smtp.handler.total == 1
     forged = unsubscribe_url[:-3] + "abc"
     assert httpx.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 400
+    # the digest's manage link died with the unsubscribe: it cannot revive the subscription
+    manage_url = next(link for link in links if "/subscriptions/" in link)
+    with httpx.Client() as browser:
+        assert browser.get(manage_url).status_code == 400
+        assert browser.post(unsubscribe_url, data={"List-Unsubscribe": "One-Click"}).is_success
+    assert subscription(engine, "reader@example.org").status == "unsubscribed"
 
 
 def test_the_admin_preview_shows_what_a_subscriber_would_get(

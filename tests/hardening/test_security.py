@@ -7,9 +7,19 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
-from dailypapers.accounts.lockout import FREE_FAILURES, LOCK_SECONDS, lock_seconds
+from dailypapers.accounts.lockout import (
+    DECAY,
+    FREE_FAILURES,
+    LOCK_SECONDS,
+    PRUNE_AFTER,
+    delay_seconds,
+    lock_seconds,
+    prune,
+    record_failure,
+)
 from dailypapers.accounts.models import LoginFailure
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
@@ -103,9 +113,10 @@ def test_failed_logins_back_off_exponentially_across_processes(
 ) -> None:
     sign_up(client, "victim", password="the right password")
     post_form(client, "/logout")
-    for _ in range(FREE_FAILURES):
-        assert _login(client, "victim", "wrong password").status_code == 401
-    locked = _login(client, "Victim", "the right password")  # even the right one waits
+    for n in range(FREE_FAILURES):  # by name and by address: one account, one counter
+        login = "victim" if n % 2 else "Victim@example.org"
+        assert _login(client, login, "wrong password").status_code == 401
+    locked = _login(client, "Victim", "the right password")  # from this address, it waits
     assert locked.status_code == 429
     assert 0 < int(locked.headers["retry-after"]) <= LOCK_SECONDS
     assert "Too many failed log-ins for this account" in locked.text
@@ -120,11 +131,41 @@ def test_failed_logins_back_off_exponentially_across_processes(
     assert LOCK_SECONDS < int(longer.headers["retry-after"]) <= 2 * LOCK_SECONDS
     _expire_lock(engine)
     assert _login(client, "victim", "the right password").status_code == 303
-    with unit_of_work(engine) as session:  # success clears the counter
-        assert session.get(LoginFailure, "victim") is None
+    with unit_of_work(engine) as session:  # success clears this address's counter
+        keys = set(session.scalars(select(LoginFailure.login)))
+        assert not any(key.endswith("|testclient") for key in keys), keys
     # ten log-ins a minute per address, counted across both processes: start afresh
     client.app.state.rate_limiter.reset()  # type: ignore[attr-defined]
     assert _login(client, "someone-else", "wrong password").status_code == 401
+
+
+def test_a_stranger_cannot_lock_the_owner_out(
+    client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr("dailypapers.web.auth.pause", waits.append)
+    sign_up(client, "owner", password="the right password")
+    post_form(client, "/logout")
+    app = create_app(settings)
+    for n in range(3):  # guessing from three addresses: each is locked out in turn
+        with TestClient(app, client=(f"203.0.113.{n}", 40000)) as stranger:
+            for _ in range(FREE_FAILURES):
+                assert _login(stranger, "owner", "guess").status_code == 401
+            assert _login(stranger, "owner", "the right password").status_code == 429
+    app.state.engine.dispose()
+    owner = _login(client, "owner", "the right password")  # the owner's address is not
+    assert owner.status_code == 303
+    assert waits[-1] == delay_seconds(3 * FREE_FAILURES) > 0  # slowed down, not refused
+
+
+def test_counters_decay_and_old_ones_are_pruned(session: Session) -> None:
+    now = utcnow()
+    for _ in range(FREE_FAILURES - 1):
+        record_failure(session, account="user:1", client="a", now=now - 2 * DECAY)
+    assert record_failure(session, account="user:1", client="a", now=now) == 0  # decayed
+    record_failure(session, account="user:2", client="b", now=now - 2 * PRUNE_AFTER)
+    assert prune(session, now=now) == 2  # user:2's pair and its every-address row
+    assert set(session.scalars(select(LoginFailure.login))) == {"user:1|a", "user:1|*"}
 
 
 def test_lock_grows_and_is_capped() -> None:

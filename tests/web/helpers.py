@@ -6,8 +6,13 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from dailypapers.mail.after_commit import join_deliveries
+from dailypapers.mail.models import OutboxMessage
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+LINK = re.compile(r"https?://[^/\s]+(/[^\s]+)")
 
 
 def csrf(client: TestClient, page: str = "/login") -> str:
@@ -29,12 +34,33 @@ def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, 
     )
 
 
+def emailed_link(client: TestClient, to: str, kind: str = "verify_email") -> str:
+    """The path of the link in the newest `kind` email queued for `to` (read from the
+    outbox, as the mail server would get it)."""
+    join_deliveries()  # its sending thread is done before the test goes on
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        body = conn.scalar(
+            select(OutboxMessage.body_text)
+            .where(OutboxMessage.to_addr == to, OutboxMessage.kind == kind)
+            .order_by(OutboxMessage.id.desc())
+        )
+    assert body, f"no {kind} email for {to}"
+    links = LINK.findall(body)  # the site's own address comes first: take the signed link
+    assert links, body
+    return max(links, key=len)
+
+
 def sign_up(
     client: TestClient, username: str = "reader", password: str = "correct horse battery"
 ) -> None:
+    """Sign up through the form, then confirm the address by the emailed link (which signs
+    the browser in), as a new user does."""
+    email = f"{username}@example.org"
     response = post_form(
-        client,
-        "/signup",
-        {"email": f"{username}@example.org", "username": username, "password": password},
+        client, "/signup", {"email": email, "username": username, "password": password}
     )
-    assert response.status_code == 303, response.text
+    assert response.status_code == 200 and "Check your email" in response.text, response.text
+    verified = post_form(client, emailed_link(client, email))
+    assert verified.status_code == 303, verified.text
+    join_deliveries()

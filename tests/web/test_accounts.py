@@ -10,7 +10,7 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from dailypapers.web.security import CSRF_COOKIE, SESSION_COOKIE
-from tests.web.helpers import csrf, post_form, sign_up
+from tests.web.helpers import csrf, emailed_link, post_form, sign_up
 
 
 def test_signup_stores_an_argon2_hash_and_signs_in(client: TestClient, engine: Engine) -> None:
@@ -23,11 +23,12 @@ def test_signup_stores_an_argon2_hash_and_signs_in(client: TestClient, engine: E
 
 
 def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:
-    response = post_form(
+    post_form(
         client,
         "/signup",
         {"email": "b@example.org", "username": "bob", "password": "long enough pw"},
     )
+    response = post_form(client, emailed_link(client, "b@example.org"))  # signs in
     cookie = next(
         h for h in response.headers.get_list("set-cookie") if h.startswith(SESSION_COOKIE)
     )
@@ -42,7 +43,7 @@ def test_signup_refusals_are_explained(client: TestClient) -> None:
         "/signup",
         {"email": "x@example.org", "username": "ADA", "password": "long enough pw"},
     )
-    assert taken.status_code == 400 and "already registered" in taken.text
+    assert taken.status_code == 400 and "username is taken" in taken.text
     short = post_form(
         client, "/signup", {"email": "y@example.org", "username": "yy", "password": "short"}
     )
@@ -154,5 +155,5 @@ def test_the_csrf_token_is_bound_to_the_session(client: TestClient, settings: Se
         carols = csrf(client)
         theirs = other.post("/logout", data={"csrf_token": carols}, follow_redirects=False)
         assert theirs.status_code == 403
-        other.app.state.engine.dispose()  # type: ignore[attr-defined]
+    other.app.state.engine.dispose()  # type: ignore[attr-defined]
     assert post_form(client, "/logout").status_code == 303

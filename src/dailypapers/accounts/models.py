@@ -21,10 +21,17 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(16), default="user")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the emailed link was used (or by an operator's `users create`); until then the
+    # account cannot create API tokens, submit papers or comment.
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class ApiToken(Base):
@@ -38,6 +45,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # None: never
 
 
 class UserSession(Base):
@@ -53,7 +61,8 @@ class UserSession(Base):
 
 
 class LoginFailure(Base):
-    """Failed log-ins in a row for one login name; shared by every process through the DB."""
+    """Failed log-ins in a row for one account and client address (`user:<id>|<address>`),
+    or for the account over every address (`user:<id>|*`); shared by every process."""
 
     __tablename__ = "login_failures"
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dailypapers.accounts.models import User
 from dailypapers.accounts.passwords import hash_password
 from dailypapers.accounts.service import check_password_rules
+from dailypapers.mail.caps import under_daily_cap
 from dailypapers.mail.outbox import queue_email, site_url
 from dailypapers.settings import Settings
 
@@ -78,11 +79,14 @@ def reset_context(settings: Settings, *, user: User) -> dict[str, object]:
     }
 
 
-def queue_reset_email(session: Session, settings: Settings, *, user: User, now: datetime) -> int:
-    """Put the reset email in the outbox; returns its id (deliver it after the commit)."""
-    outbox_id = queue_email(
+def queue_reset_email(
+    session: Session, settings: Settings, *, user: User, now: datetime
+) -> int | None:
+    """Put the reset email in the outbox; returns its id (deliver it after the commit), or
+    None when the mailbox had its daily share of reset emails already."""
+    if not under_daily_cap(session, kind=KIND, to=user.email, now=now):
+        return None
+    return queue_email(
         session, settings, kind=KIND, to=user.email, context=reset_context(settings, user=user),
         key=f"{KIND}:{now:%Y-%m-%dT%H:%M:%S.%f}", now=now,
     )  # fmt: skip
-    assert outbox_id is not None  # the key holds the microsecond: never queued before
-    return outbox_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -41,23 +42,45 @@ def check_password_rules(password: str, *, username: str = "", email: str = "") 
         raise AccountError(str(exc)) from None
 
 
-def create_user(
-    session: Session, *, email: str, username: str, password: str, role: str = "user"
-) -> User:
-    email, username = checked_email(email), username.strip()
+def checked_username(raw: str) -> str:
+    username = raw.strip()
     if not USERNAME.match(username):
         raise AccountError(
             "Usernames are 2-39 letters, digits, '-' or '_', starting with a letter or digit."
         )
+    return username
+
+
+def username_taken(session: Session, *, username: str) -> bool:
+    query = select(User.id).where(func.lower(User.username) == username.lower())
+    return session.scalar(query) is not None
+
+
+def email_owner(session: Session, *, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    username: str,
+    password: str,
+    role: str = "user",
+    verified_at: datetime | None = None,
+) -> User:
+    """An account; `verified_at` for one whose address is known good (an operator's)."""
+    email, username = checked_email(email), checked_username(username)
     check_password_rules(password, username=username, email=email)
-    taken = session.scalar(
-        select(User.id).where(
-            or_(func.lower(User.username) == username.lower(), User.email == email)
-        )
-    )
-    if taken is not None:
+    if username_taken(session, username=username) or email_owner(session, email=email):
         raise AccountError("That username or email address is already registered.")
-    user = User(email=email, username=username, password_hash=hash_password(password), role=role)
+    user = User(
+        email=email,
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        email_verified_at=verified_at,
+    )
     session.add(user)
     session.flush()
     return user

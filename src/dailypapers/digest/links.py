@@ -22,7 +22,10 @@ class Links:
     @classmethod
     def of(cls, settings: Settings, subscription: Subscription) -> Links:
         token = manage_token(
-            settings.secret_key, subscription_id=subscription.id, email=subscription.email
+            settings.secret_key,
+            subscription_id=subscription.id,
+            email=subscription.email,
+            version=subscription.link_version or 0,
         )
         base = site_url(settings)
         return cls(f"{base}/subscriptions/{token}", f"{base}/unsubscribe/{token}", token)

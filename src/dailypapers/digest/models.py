@@ -32,5 +32,7 @@ class Subscription(Base):
     personal: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     permanent_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Signed into manage links; raised on unsubscribe, so older links stop working.
+    link_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

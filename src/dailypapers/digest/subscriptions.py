@@ -24,6 +24,7 @@ from dailypapers.digest.tokens import (
     read_manage_token,
 )
 from dailypapers.mail.addresses import AddressError, normalize_address
+from dailypapers.mail.caps import under_daily_cap
 from dailypapers.mail.outbox import queue_email, site_url
 from dailypapers.settings import Settings
 
@@ -141,8 +142,11 @@ def notice_context(settings: Settings, subscription: Subscription, *, kind: str)
 def queue_notice(
     session: Session, settings: Settings, subscription: Subscription, *, kind: str, now: datetime
 ) -> int | None:
-    """Queue a confirm or manage email; at most one of each kind per subscription and hour."""
+    """Queue a confirm or manage email; at most one of each kind per subscription and hour,
+    and DAILY_CAP a day per mailbox (`+tags` folded)."""
     session.flush()
+    if not under_daily_cap(session, kind=kind, to=subscription.email, now=now):
+        return None
     return queue_email(
         session, settings, kind=kind, to=subscription.email,
         context=notice_context(settings, subscription, kind=kind),
@@ -174,9 +178,20 @@ def confirm(session: Session, settings: Settings, *, token: str, now: datetime) 
     return subscription
 
 
-def subscription_for_token(session: Session, settings: Settings, *, token: str) -> Subscription:
-    """The subscription a manage or unsubscribe link is for."""
-    return _by_token(session, *read_manage_token(settings.secret_key, token))
+def subscription_for_token(
+    session: Session, settings: Settings, *, token: str, stale_ok: bool = False
+) -> Subscription:
+    """The subscription a manage or unsubscribe link is for. A link from before the last
+    unsubscribe is refused (it must not revive the subscription without a new confirmation),
+    unless `stale_ok` (unsubscribing again through an old link is harmless)."""
+    subscription_id, email_fingerprint, version = read_manage_token(settings.secret_key, token)
+    subscription = _by_token(session, subscription_id, email_fingerprint)
+    if version != (subscription.link_version or 0) and not stale_ok:
+        raise BadTokenError(
+            "this link is from before the subscription was cancelled; subscribe again to "
+            "get a new one"
+        )
+    return subscription
 
 
 def update_subscription(
@@ -197,6 +212,9 @@ def update_subscription(
 
 
 def unsubscribe(session: Session, subscription: Subscription) -> Subscription:
+    """Stop the digests; every manage link sent so far stops working (a new version)."""
+    if subscription.status != "unsubscribed":
+        subscription.link_version = (subscription.link_version or 0) + 1
     subscription.status = "unsubscribed"
     session.flush()
     return subscription

@@ -29,9 +29,10 @@ def confirm_token(secret_key: str, *, subscription_id: int, email: str) -> str:
     )
 
 
-def manage_token(secret_key: str, *, subscription_id: int, email: str) -> str:
+def manage_token(secret_key: str, *, subscription_id: int, email: str, version: int = 0) -> str:
+    """`version`: the subscription's link version, raised on unsubscribe (older links die)."""
     return URLSafeSerializer(secret_key, salt=MANAGE_SALT).dumps(
-        [subscription_id, fingerprint(email)]
+        [subscription_id, fingerprint(email), version]
     )
 
 
@@ -44,12 +45,17 @@ def read_confirm_token(secret_key: str, token: str) -> tuple[int, str]:
     return _payload(payload)
 
 
-def read_manage_token(secret_key: str, token: str) -> tuple[int, str]:
+def read_manage_token(secret_key: str, token: str) -> tuple[int, str, int]:
+    """(subscription id, address fingerprint, link version); links made before versions
+    existed carry none and count as version 0."""
     try:
         payload = URLSafeSerializer(secret_key, salt=MANAGE_SALT).loads(token)
     except BadSignature as exc:
         raise BadTokenError("this subscription link is invalid") from exc
-    return _payload(payload)
+    match payload:
+        case [int(subscription_id), str(email_fingerprint), int(version)]:
+            return subscription_id, email_fingerprint, version
+    return (*_payload(payload), 0)
 
 
 def _payload(payload: object) -> tuple[int, str]:

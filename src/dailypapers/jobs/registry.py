@@ -28,7 +28,12 @@ from sqlalchemy import Engine
 from dailypapers.settings import Settings
 
 # Modules that register jobs when imported; a new feature adds its own line.
-JOB_MODULES = ("dailypapers.ingest.jobs", "dailypapers.digest.jobs", "dailypapers.search.jobs")
+JOB_MODULES = (
+    "dailypapers.ingest.jobs",
+    "dailypapers.digest.jobs",
+    "dailypapers.search.jobs",
+    "dailypapers.accounts.jobs",
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,15 @@ from urllib.parse import quote
 import css_inline
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-KINDS = ("digest", "confirm", "manage", "password_reset")
+KINDS = (
+    "digest",
+    "confirm",
+    "manage",
+    "password_reset",
+    "verify_email",
+    "signup_existing",
+    "token_created",
+)
 
 
 @dataclass(frozen=True, slots=True)

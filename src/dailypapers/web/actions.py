@@ -27,6 +27,7 @@ from dailypapers.web.deps import (
     RowId,
     SessionDep,
     SettingsDep,
+    VerifiedUser,
 )
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.lookup import paper_or_404
@@ -96,7 +97,7 @@ def comment(
     request: Request,
     key: str,
     session: SessionDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     body: str = Form("", max_length=20_000),
 ) -> Response:
     enforce(request, "comment", client=f"user:{user.id}")
@@ -110,11 +111,13 @@ def comment(
 
 @router.post("/comments/{comment_id}/edit")
 def comment_edit(
+    request: Request,
     comment_id: RowId,
     session: SessionDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     body: str = Form(..., max_length=20_000),
 ) -> Response:
+    enforce(request, "comment_edit", client=f"user:{user.id}")
     try:
         edited = edit_comment(session, user=user, comment_id=comment_id, body=body)
     except CommentError as exc:
@@ -186,7 +189,7 @@ def submit(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    user: RequiredUser,
+    user: VerifiedUser,
     arxiv: str = Form(..., max_length=300),
 ) -> Response:
     enforce(request, "submit", client=f"user:{user.id}")

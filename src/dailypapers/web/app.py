@@ -32,6 +32,7 @@ from dailypapers.web import (
     reads,
     search_page,
     subscriptions,
+    verify,
 )
 from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.contract import allowed_methods, describe
@@ -64,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(auth.router)
     app.include_router(password.router)
+    app.include_router(verify.router)
     app.include_router(actions.router)
     app.include_router(collections.router)
     app.include_router(for_you_routes.router)

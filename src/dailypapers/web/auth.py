@@ -3,27 +3,47 @@
 from __future__ import annotations
 
 import math
+import time
+from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from dailypapers.accounts.lockout import clear_failures, record_failure, seconds_locked
+from dailypapers.accounts.emails import queue_token_created
+from dailypapers.accounts.lockout import (
+    account_of,
+    clear_failures,
+    failure_key,
+    record_failure,
+    seconds_locked,
+    slowdown,
+)
 from dailypapers.accounts.models import User
-from dailypapers.accounts.service import AccountError, authenticate, change_password, create_user
+from dailypapers.accounts.service import AccountError, authenticate, change_password
 from dailypapers.accounts.sessions import (
     create_api_token,
-    end_all_sessions,
+    end_everything,
     end_session,
     list_api_tokens,
     revoke_api_token,
     start_session,
 )
+from dailypapers.accounts.signup import register
 from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
+from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.papers.models import Paper
-from dailypapers.web.deps import CurrentUser, RequiredUser, RowId, SessionDep
-from dailypapers.web.ratelimit import enforce
+from dailypapers.web.deps import (
+    CurrentUser,
+    RequiredUser,
+    RowId,
+    SessionDep,
+    SettingsDep,
+    VerifiedUser,
+)
+from dailypapers.web.ratelimit import client_key, enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import (
     SESSION_COOKIE,
@@ -43,9 +63,10 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def refuse_while_locked(session: SessionDep, *, login: str) -> None:
-    """429 while failed log-ins lock this name (see accounts/lockout.py)."""
-    wait = math.ceil(seconds_locked(session, login=login, now=utcnow()))
+def refuse_while_locked(session: SessionDep, *, account: str, client: str) -> None:
+    """429 while failed log-ins from this address lock this account (accounts/lockout.py)."""
+    key = failure_key(account, client)
+    wait = math.ceil(seconds_locked(session, key=key, now=utcnow()))
     if wait > 0:
         raise HTTPException(
             status_code=429,
@@ -54,7 +75,13 @@ def refuse_while_locked(session: SessionDep, *, login: str) -> None:
         )
 
 
-def _signed_in(request: Request, response: Response, token: str) -> Response:
+def pause(seconds: float) -> None:
+    """Slow a log-in down (a stand-in for tests to record, rather than time, the wait)."""
+    if seconds > 0:
+        time.sleep(seconds)
+
+
+def signed_in(request: Request, response: Response, token: str) -> Response:
     name = cookie_name(request, SESSION_COOKIE)
     response.set_cookie(name, token, max_age=60 * 60 * 24 * 30, **cookie_options(request))
     return response
@@ -98,6 +125,7 @@ def signup_form(
 def signup(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     email: str = Form(..., max_length=320),
     username: str = Form(..., max_length=64),
@@ -107,14 +135,21 @@ def signup(
 ) -> Response:
     enforce(request, "signup")
     try:
-        created = create_user(session, email=email, username=username, password=password)
+        outbox_id, created = register(
+            session, settings, email=email, username=username, password=password, now=utcnow(),
+            next_path=safe_next(next),
+        )  # fmt: skip
     except AccountError as exc:
         form = {"email": email, "username": username}
         context = {"next": safe_next(next), "error": str(exc), "form": form, "vote": vote}
         return render(request, "signup.html", context, status_code=400)
-    _apply_vote(session, created, vote)
-    token = start_session(session, user=created)
-    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+    if created is not None:
+        _apply_vote(session, created, vote)  # voting needs no confirmed address
+    if outbox_id is not None:
+        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+    sent: dict[str, Any] = {"next": "/", "error": None, "form": {}, "vote": ""}
+    sent["sent_to"] = email.strip()
+    return render(request, "signup.html", sent)  # the same whether the address was taken
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -141,20 +176,22 @@ def login(
     vote: str = Form("", max_length=64),
 ) -> Response:
     enforce(request, "login")
-    refuse_while_locked(session, login=login)
+    account, client = account_of(session, login=login), client_key(request)
+    refuse_while_locked(session, account=account, client=client)
+    pause(slowdown(session, account=account, now=utcnow()))  # many addresses guessing
     found = authenticate(session, login=login, password=password)
     if found is None:
-        record_failure(session, login=login, now=utcnow())
+        record_failure(session, account=account, client=client, now=utcnow())
         error = "Wrong username or password."
         context = {"next": safe_next(next), "error": error, "login": login, "vote": vote}
         return render(request, "login.html", context, status_code=401)
-    clear_failures(session, login=login)
+    clear_failures(session, account=account, client=client)
     _apply_vote(session, found, vote)
     old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     if old:
         end_session(session, token=old)  # a new session id at every log-in
     token = start_session(session, user=found)
-    return _signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
+    return signed_in(request, RedirectResponse(safe_next(next), status_code=303), token)
 
 
 @router.post("/logout")
@@ -183,8 +220,11 @@ def _settings_page(
 
 
 @router.get("/settings", response_class=HTMLResponse)
-def settings_page(request: Request, session: SessionDep, user: RequiredUser) -> HTMLResponse:
-    return _settings_page(request, session, user)
+def settings_page(
+    request: Request, session: SessionDep, user: RequiredUser, sent: str = ""
+) -> HTMLResponse:
+    message = "We sent the confirmation link again." if sent == "verify" else None
+    return _settings_page(request, session, user, message=message)
 
 
 @router.post("/settings/password", response_class=HTMLResponse)
@@ -200,21 +240,30 @@ def password(
         change_password(session, user=user, current=current, new=new)
     except AccountError as exc:
         return _settings_page(request, session, user, error=str(exc))
-    end_all_sessions(session, user=user)
+    end_everything(session, user=user)
     token = start_session(session, user=user)
     bind_csrf_to_session(request, token)  # the page's forms belong to the new session
-    response = _settings_page(request, session, user, message="Password changed.")
-    return _signed_in(request, response, token)
+    message = "Password changed. Your other sessions were signed out and your API tokens revoked."
+    response = _settings_page(request, session, user, message=message)
+    return signed_in(request, response, token)
 
 
 @router.post("/settings/tokens", response_class=HTMLResponse)
 def new_token(
     request: Request,
     session: SessionDep,
-    user: RequiredUser,
+    settings: SettingsDep,
+    user: VerifiedUser,
     name: str = Form("token", max_length=100),
+    expires_days: int = Form(0, ge=0, le=3650),
 ) -> HTMLResponse:
-    token = create_api_token(session, user=user, name=name.strip() or "token")
+    enforce(request, "token", client=f"user:{user.id}")
+    now, name = utcnow(), name.strip() or "token"
+    expires_at = now + timedelta(days=expires_days) if expires_days else None
+    token = create_api_token(session, user=user, name=name, expires_at=expires_at)
+    outbox_id = queue_token_created(session, settings, user=user, name=name, now=now)
+    if outbox_id is not None:
+        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
     return _settings_page(
         request,
         session,

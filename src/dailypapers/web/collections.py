@@ -35,6 +35,7 @@ from dailypapers.web.deps import (
 from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.private import mark_private
+from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
@@ -54,12 +55,14 @@ def mine(request: Request, session: SessionDep, user: RequiredUser) -> HTMLRespo
 
 @router.post("/collections")
 def create(
+    request: Request,
     session: SessionDep,
     user: RequiredUser,
     name: str = Form(..., max_length=200),
     public: str = Form(""),
     paper: str = Form(""),
 ) -> Response:
+    enforce(request, "collection", client=f"user:{user.id}")
     try:
         collection = create_collection(session, user=user, name=name, is_public=public == "1")
         if paper:

@@ -80,6 +80,7 @@ class Viewer:
     username: str
     email: str
     role: str
+    verified: bool = True  # the email address was confirmed
 
     @property
     def is_admin(self) -> bool:
@@ -90,7 +91,9 @@ def _optional_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
     user = session_user(session, token=token) if token else None
     request.state.viewer = (
-        Viewer(user.id, user.username, user.email, user.role) if user is not None else None
+        Viewer(user.id, user.username, user.email, user.role, user.is_verified)
+        if user is not None
+        else None
     )
     return user
 
@@ -101,6 +104,19 @@ def _required_user(request: Request, user: Annotated[User | None, Depends(_optio
         if request.method == "GET" and request.url.query:
             target += "?" + request.url.query
         raise LoginRequired(quote(target, safe="/?=&-_.~"))
+    return user
+
+
+UNVERIFIED = (
+    "Confirm your email address first: use the link we emailed you (your settings page can "
+    "send it again)."
+)
+
+
+def _verified_user(user: Annotated[User, Depends(_required_user)]) -> User:
+    """A signed-in user whose address is proven: needed to comment, submit, create tokens."""
+    if not user.is_verified:
+        raise HTTPException(status_code=403, detail=UNVERIFIED)
     return user
 
 
@@ -125,11 +141,14 @@ def _api_writer(user: Annotated[User | None, Depends(_api_user)]) -> User:
             detail="A personal API token is required (Authorization: Bearer dp_...).",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if not user.is_verified:
+        raise HTTPException(status_code=403, detail=UNVERIFIED)
     return user
 
 
 CurrentUser = Annotated[User | None, Depends(_optional_user)]
 RequiredUser = Annotated[User, Depends(_required_user)]
+VerifiedUser = Annotated[User, Depends(_verified_user)]
 AdminUser = Annotated[User, Depends(_admin_user)]
 ApiUser = Annotated[User | None, Depends(_api_user)]
 ApiWriter = Annotated[User, Depends(_api_writer)]

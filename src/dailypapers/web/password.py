@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from dailypapers.accounts.lockout import clear_failures
+from dailypapers.accounts.lockout import clear_account
 from dailypapers.accounts.models import User
 from dailypapers.accounts.reset import (
     ResetTokenError,
@@ -20,9 +20,10 @@ from dailypapers.accounts.reset import (
     user_for_reset_token,
 )
 from dailypapers.accounts.service import AccountError, checked_email
-from dailypapers.accounts.sessions import end_all_sessions
+from dailypapers.accounts.sessions import end_everything
 from dailypapers.db.base import utcnow
 from dailypapers.mail.after_commit import deliver_after_commit
+from dailypapers.mail.caps import fold_address
 from dailypapers.settings import Settings
 from dailypapers.web.deps import CurrentUser, SettingsDep
 from dailypapers.web.ratelimit import enforce
@@ -52,11 +53,12 @@ def forgot(
     except AccountError as exc:
         context = {"sent_to": None, "error": str(exc)}
         return render(request, "password/forgot.html", context, status_code=400)
-    enforce(request, "password_reset", client=f"email:{address}")
+    enforce(request, "password_reset", client=f"email:{fold_address(address)}")
     account = user_by_email(session, email=address)
     if account is not None:
         outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
-        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+        if outbox_id is not None:  # None: this mailbox's daily cap is reached
+            deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
     sent = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
     return render(request, "password/forgot.html", sent)
 
@@ -89,10 +91,10 @@ def reset(
         keep = token if isinstance(exc, AccountError) else None
         context = {"token": keep, "error": str(exc)}
         return render(request, "password/reset.html", context, status_code=400)
-    end_all_sessions(session, user=account)
-    clear_failures(session, login=account.username)
-    clear_failures(session, login=account.email)
-    done = {"token": None, "done": True, "error": None, "message": "Password changed."}
+    end_everything(session, user=account)
+    clear_account(session, user=account)
+    message = "Password changed. Every session was signed out and every API token revoked."
+    done = {"token": None, "done": True, "error": None, "message": message}
     return render(request, "password/reset.html", done)
 
 

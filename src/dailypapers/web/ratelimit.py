@@ -41,6 +41,10 @@ LIMITS = {
     "search": Limit(120, 60),
     "subscribe": Limit(10, 3600),
     "password_reset": Limit(5, 3600),
+    "verify_email": Limit(5, 3600),
+    "comment_edit": Limit(30, 3600),
+    "token": Limit(10, 3600),
+    "collection": Limit(20, 3600),
 }
 
 

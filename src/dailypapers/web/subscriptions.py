@@ -52,9 +52,11 @@ CSRF = [Depends(verify_csrf)]
 FREQUENCY = Form("daily", pattern="^(daily|weekly)$")
 
 
-def _by_token(session: SessionDep, settings: Settings, token: str) -> Subscription:
+def _by_token(
+    session: SessionDep, settings: Settings, token: str, *, stale_ok: bool = False
+) -> Subscription:
     try:
-        return subscription_for_token(session, settings, token=token)
+        return subscription_for_token(session, settings, token=token, stale_ok=stale_ok)
     except BadTokenError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
 
@@ -158,7 +160,7 @@ def manage_form(
 def unsubscribe_page(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> HTMLResponse:
-    subscription = _by_token(session, settings, token)
+    subscription = _by_token(session, settings, token, stale_ok=True)
     context = {"subscription": subscription, "token": token, "done": False}
     return render(request, "subscriptions/unsubscribe.html", context)
 
@@ -168,7 +170,7 @@ def unsubscribe_now(
     request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> HTMLResponse:
     """The RFC 8058 one-click target, and the button of the page above."""
-    subscription = unsubscribe(session, _by_token(session, settings, token))
+    subscription = unsubscribe(session, _by_token(session, settings, token, stale_ok=True))
     context = {"subscription": subscription, "token": token, "done": True}
     return render(request, "subscriptions/unsubscribe.html", context)
 

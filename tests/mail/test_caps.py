@@ -1,0 +1,66 @@
+"""Per-mailbox daily caps on the emails anyone can trigger, `+tags` folded; rate limits on
+token and collection creation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from dailypapers.accounts.reset import queue_reset_email
+from dailypapers.db.base import utcnow
+from dailypapers.mail.after_commit import join_deliveries
+from dailypapers.mail.caps import DAILY_CAP, fold_address
+from dailypapers.mail.models import OutboxMessage
+from dailypapers.settings import Settings
+from dailypapers.web.app import create_app
+from tests.factories import make_user
+from tests.web.helpers import post_form, sign_up
+
+
+@pytest.fixture
+def client(mail_settings: Settings) -> Iterator[TestClient]:
+    app = create_app(mail_settings)
+    with TestClient(app) as client:
+        yield client
+    join_deliveries()  # the emails' sending threads end before the mail server does
+    app.state.engine.dispose()
+
+
+def _queued(engine: Engine, kind: str) -> int:
+    with engine.connect() as conn:
+        query = select(func.count()).where(OutboxMessage.kind == kind)
+        return conn.scalar(query) or 0
+
+
+def test_tags_fold_into_one_mailbox() -> None:
+    assert fold_address("Ada+News@Example.org") == "ada@example.org"
+    assert fold_address("ada+a+b@example.org") == "ada@example.org"
+    assert fold_address("a_b%c@example.org") == "a_b%c@example.org"
+
+
+def test_confirmations_to_one_mailbox_stop_at_the_cap(client: TestClient, engine: Engine) -> None:
+    for n in range(DAILY_CAP + 2):
+        answer = post_form(client, "/subscribe", {"email": f"ada+{n}@example.org"})
+        assert answer.status_code == 200 and "Check your inbox" in answer.text
+    assert post_form(client, "/subscribe", {"email": "bob@example.org"}).status_code == 200
+    assert _queued(engine, "confirm") == DAILY_CAP + 1  # ada's five, and bob's
+
+
+def test_reset_emails_stop_at_the_cap(session: Session, settings: Settings) -> None:
+    user = make_user(session)
+    ids = [queue_reset_email(session, settings, user=user, now=utcnow()) for _ in range(7)]
+    assert [i is not None for i in ids] == [True] * DAILY_CAP + [False] * 2
+
+
+def test_token_and_collection_creation_are_rate_limited(client: TestClient) -> None:
+    sign_up(client, "tess")
+    codes = [
+        post_form(client, "/settings/tokens", {"name": f"t{n}"}).status_code for n in range(11)
+    ]
+    assert codes == [200] * 10 + [429]
+    made = [post_form(client, "/collections", {"name": f"c{n}"}).status_code for n in range(21)]
+    assert made == [303] * 20 + [429]
