@@ -55,7 +55,7 @@ def test_comments_are_markdown_and_errors_sit_by_the_form(
 ) -> None:
     """Item 5: Markdown, bare www. links, an empty comment shown beside the form."""
     key = _paper(engine)
-    sign_up(page, live_url, "ada")
+    sign_up(page, live_url, "ada", engine)
     page.goto(f"{live_url}/papers/{key}")
     page.fill("#comment-body", "   ")
     page.click("form.new-comment button[type=submit]")
@@ -84,7 +84,7 @@ def test_collections_say_what_happened_and_keep_notes(
 ) -> None:
     """Item 6: "Saved to", notes on the collection page, remove, feeds, delete confirmed."""
     key = _paper(engine)
-    sign_up(page, live_url, "ada")
+    sign_up(page, live_url, "ada", engine)
     page.goto(f"{live_url}/collections")
     checkbox = page.locator("label.check input[name=public]")
     box, label = checkbox.bounding_box(), page.locator("label.check span").bounding_box()
@@ -153,7 +153,7 @@ def test_phone_layout_and_one_style(page: Page, live_url: str, engine: Engine) -
     key = _paper(engine, title="Paper about retrieval", abstract=LONG)
     with unit_of_work(engine) as session:
         load_demo(session)  # the home page of the README's screenshots
-    sign_up(page, live_url, "a_reader_name")
+    sign_up(page, live_url, "a_reader_name", engine)
     phone = page.viewport_name == "phone"  # type: ignore[attr-defined]
     words = page.eval_on_selector_all(
         "header.top a, header.top button", "els => els.map(e => e.getClientRects().length)"
@@ -237,9 +237,9 @@ def offline_url(settings: Settings) -> Iterator[str]:
     app.state.engine.dispose()
 
 
-def test_arxiv_trouble_is_said_for_people(page: Page, offline_url: str) -> None:
+def test_arxiv_trouble_is_said_for_people(page: Page, offline_url: str, engine: Engine) -> None:
     """Item 11: "arXiv is unreachable right now", not `ConnectError: [Errno 111] ...`."""
-    sign_up(page, offline_url, "ada")
+    sign_up(page, offline_url, "ada", engine)
     page.goto(f"{offline_url}/submit")
     page.fill("input[name=arxiv]", "2502.12345")
     page.click("form[action='/submit'] button[type=submit]")

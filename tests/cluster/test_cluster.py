@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import create_api_token
 from dailypapers.community.models import Upvote
+from dailypapers.db.base import utcnow
 from dailypapers.db.engine import make_engine, unit_of_work
 from dailypapers.papers.models import Paper
 from tests.cluster.harness import cli, node_env, start_node, start_proxy, wait_ready
@@ -31,7 +32,12 @@ def _voters(url: str) -> list[str]:
     engine = make_engine(url)
     with unit_of_work(engine) as session:
         users = [
-            User(email=f"c{n}@example.org", username=f"cluster{n}", password_hash="!")
+            User(
+                email=f"c{n}@example.org",
+                username=f"cluster{n}",
+                password_hash="!",
+                email_verified_at=utcnow(),  # API votes need a confirmed address
+            )
             for n in range(USERS)
         ]
         session.add_all(users)

@@ -33,6 +33,10 @@ class EmbedderUnavailable(RuntimeError):
     """The embedder cannot be loaded; the reason is the message."""
 
 
+class ModelNotReady(EmbedderUnavailable):
+    """The model is still being built (a fresh install); requests never build it."""
+
+
 class Embedder(Protocol):
     name: str  # the model: vectors of embedders with the same name are interchangeable
     kind: str
@@ -187,9 +191,7 @@ def load_embedder(kind: str, cache_dir: Path, *, build: bool = True) -> Embedder
     if key in _loaded:
         return _loaded[key]  # type: ignore[no-any-return]
     if not build and kind != "torch" and not is_built(cache_dir, quantized=kind == "onnx-int8"):
-        raise EmbedderUnavailable(
-            "the model is still being prepared (`dailypapers models prepare`)"
-        )
+        raise ModelNotReady("the model is still being prepared (`dailypapers models prepare`)")
     with _load_lock:
         if key not in _loaded:
             _loaded[key] = _load(kind, cache_dir)

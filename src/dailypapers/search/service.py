@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 from dailypapers.papers.models import Paper
 from dailypapers.papers.queries import PaperCard, cards_by_id, upvote_count
 from dailypapers.search.backends import SearchBackend, backend_for
-from dailypapers.search.embedder import Embedder, EmbedderUnavailable, default_embedder
+from dailypapers.search.embedder import (
+    Embedder,
+    EmbedderUnavailable,
+    ModelNotReady,
+    default_embedder,
+)
 from dailypapers.search.filters import SearchFilters
 from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.highlight import Segment, plain
@@ -247,6 +252,8 @@ def _query_vector(
         return None, None
     try:
         return embedder().embed_query(text), None
+    except ModelNotReady:  # a fresh install: say so, it answers by meaning in a minute
+        return None, "The search model is still being prepared; showing keyword results."
     except EmbedderUnavailable as exc:  # why goes to the log; the reader gets a plain notice
         log.warning("semantic search unavailable: %s", exc)
         return None, "Semantic search is unavailable right now; showing keyword results."
