@@ -1,5 +1,5 @@
 """Per-mailbox daily caps on the emails anyone can trigger, `+tags` folded; rate limits on
-token and collection creation."""
+token, collection creation and comment edits."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.reset import queue_reset_email
+from dailypapers.community.models import Comment
 from dailypapers.db.base import utcnow
+from dailypapers.db.engine import unit_of_work
 from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.caps import DAILY_CAP, fold_address
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from tests.factories import make_user
+from tests.factories import make_paper, make_user
 from tests.web.helpers import post_form, sign_up
 
 
@@ -64,3 +66,18 @@ def test_token_and_collection_creation_are_rate_limited(client: TestClient) -> N
     assert codes == [200] * 10 + [429]
     made = [post_form(client, "/collections", {"name": f"c{n}"}).status_code for n in range(21)]
     assert made == [303] * 20 + [429]
+
+
+def test_comment_edits_are_rate_limited(client: TestClient) -> None:
+    engine: Engine = client.app.state.engine
+    with unit_of_work(engine) as session:
+        key = make_paper(session, title="A paper to discuss").key
+    sign_up(client, "cara")
+    assert post_form(client, f"/papers/{key}/comments", {"body": "First"}).status_code == 303
+    with engine.connect() as conn:
+        comment_id = conn.scalar(select(Comment.id))
+    edits = [
+        post_form(client, f"/comments/{comment_id}/edit", {"body": f"Edit {n}"}).status_code
+        for n in range(31)
+    ]
+    assert edits == [303] * 30 + [429]
