@@ -83,3 +83,16 @@ def confirm_address(page: Page, live_url: str, engine: Engine, email: str) -> No
     path = max(LINK.findall(body or ""), key=len)
     page.goto(live_url + path)
     page.click("button:has-text('Confirm my address')")
+
+
+PASSWORD = "a long password"
+
+
+def sign_up(page: Page, base: str, username: str, engine: Engine) -> None:
+    page.goto(f"{base}/signup")
+    page.fill("input[name=email]", f"{username}@example.org")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form[action='/signup'] button[type=submit]")
+    confirm_address(page, base, engine, f"{username}@example.org")
+    expect(page.locator("nav.account .me")).to_have_text(username)

@@ -12,26 +12,15 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
 from dailypapers.db.engine import unit_of_work
-from tests.browser.conftest import confirm_address, screenshot
+from tests.browser.conftest import PASSWORD, confirm_address, screenshot, sign_up
 from tests.factories import make_paper
 
-PASSWORD = "a long password"
 DAY = date(2026, 2, 19)
 
 
 def _papers_on(engine: Engine, *days: date) -> list[str]:
     with unit_of_work(engine) as session:
         return [make_paper(session, title=f"Paper of {d:%b %d}", listed_on=d).key for d in days]
-
-
-def sign_up(page: Page, base: str, username: str, engine: Engine) -> None:
-    page.goto(f"{base}/signup")
-    page.fill("input[name=email]", f"{username}@example.org")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/signup'] button[type=submit]")
-    confirm_address(page, base, engine, f"{username}@example.org")
-    expect(page.locator("nav.account .me")).to_have_text(username)
 
 
 def test_typing_a_date_waits_for_enter(page: Page, live_url: str, engine: Engine) -> None:

@@ -17,8 +17,7 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import load_demo
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from tests.browser.conftest import VIEWPORTS, screenshot
-from tests.browser.test_daily_loop_in_chromium import sign_up
+from tests.browser.conftest import VIEWPORTS, screenshot, sign_up
 from tests.factories import make_paper
 from tests.live_server import free_port, serve_in_thread
 

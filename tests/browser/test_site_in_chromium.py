@@ -10,26 +10,14 @@ from sqlalchemy import Engine
 
 from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import load_demo
-from tests.browser.conftest import confirm_address, screenshot
+from tests.browser.conftest import PASSWORD, confirm_address, screenshot, sign_up
 from tests.factories import make_paper
-
-PASSWORD = "a long password"
-
-
-def _sign_up(page: Page, base: str, username: str, engine: Engine) -> None:
-    page.goto(f"{base}/signup")
-    page.fill("input[name=email]", f"{username}@example.org")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form[action='/signup'] button[type=submit]")
-    confirm_address(page, base, engine, f"{username}@example.org")
-    expect(page.locator("nav.account .me")).to_have_text(username)
 
 
 def test_sign_up_log_out_log_in(page: Page, live_url: str, engine: Engine) -> None:
     with unit_of_work(engine) as session:
         load_demo(session)
-    _sign_up(page, live_url, "ada", engine)
+    sign_up(page, live_url, "ada", engine)
     screenshot(page, "home-signed-in")
     page.click("nav.account button:has-text('Log out')")
     expect(page.locator("nav.account")).to_contain_text("Log in")
@@ -120,7 +108,7 @@ def test_script_payloads_never_run(page: Page, live_url: str, engine: Engine) ->
     page.click("form[action='/signup'] button[type=submit]")
     expect(page.locator("p.error")).to_contain_text("Usernames are")
     expect(page.locator("input[name=username]")).to_have_value(payloads[0])
-    _sign_up(page, live_url, "mal_user", engine)
+    sign_up(page, live_url, "mal_user", engine)
     page.goto(f"{live_url}/papers/{key}")
     page.fill("#comment-body", f"comment {joined} https://example.org/ok")
     page.click("form.new-comment button[type=submit]")
