@@ -32,6 +32,7 @@ from dailypapers.web import (
     reads,
     search_page,
     subscriptions,
+    thumbnails,
     verify,
 )
 from dailypapers.web import for_you as for_you_routes
@@ -72,6 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(search_page.router)
     app.include_router(subscriptions.router)
     app.include_router(mailbox.router)
+    app.include_router(thumbnails.router)
     app.include_router(api_comments.router)
     app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
     app.include_router(feeds.router)  # before pages too: /papers/feed.rss
