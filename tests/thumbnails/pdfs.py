@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class PdfServer:
     url: str
     files: dict[str, bytes]  # path -> PDF; any other path answers 404
     requests: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
 
 
 @contextmanager
@@ -48,6 +50,7 @@ def pdf_server(files: dict[str, bytes]) -> Iterator[PdfServer]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            served.times.append(time.monotonic())
             served.requests.append(self.path)
             body = served.files.get(self.path)
             self.send_response(200 if body else 404)

@@ -4,6 +4,7 @@ and paper pages, retried after a failed download, served only under a valid key.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,9 +29,11 @@ DAY = date(2026, 2, 19)
 NOW = datetime(2026, 2, 19, 12, 0, tzinfo=UTC)
 
 
-def _run(settings: Settings, engine: Engine, url: str, now: datetime = NOW) -> str:
+def _run(
+    settings: Settings, engine: Engine, url: str, now: datetime = NOW, delay: float = 0.0
+) -> str:
     local = settings.model_copy(
-        update={"arxiv_pdf_url": f"{url}/pdf/{{arxiv_id}}", "arxiv_delay_seconds": 0.0}
+        update={"arxiv_pdf_url": f"{url}/pdf/{{arxiv_id}}", "arxiv_delay_seconds": delay}
     )
     context = JobContext(local, engine, "slot", now, logging.getLogger("test"))
     return render_thumbnails(context) or ""
@@ -95,6 +98,15 @@ def test_a_failed_download_is_recorded_retried_later_and_breaks_no_page(
     with unit_of_work(engine) as session:
         assert session.get(ThumbnailFailure, paper_id) is None
         assert session.scalar(select(Paper.thumbnail).where(Paper.id == paper_id))
+
+
+def test_pdf_requests_keep_the_arxiv_delay(engine: Engine, settings: Settings) -> None:
+    with unit_of_work(engine) as session:
+        ids = [make_paper(session).arxiv_id for _ in range(3)]
+    with pdf_server({f"/pdf/{i}": tiny_pdf(str(i)) for i in ids}) as server:
+        assert _run(settings, engine, server.url, delay=0.4).startswith("3 thumbnails rendered")
+    gaps = [b - a for a, b in itertools.pairwise(server.times)]
+    assert len(gaps) == 2 and min(gaps) >= 0.35  # the fetcher waits 0.4 s between starts
 
 
 def test_the_sources_image_comes_first_and_is_escaped(
