@@ -4,8 +4,8 @@ and paper pages, retried after a failed download, served only under a valid key.
 from __future__ import annotations
 
 import io
-import itertools
 import logging
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -103,10 +103,25 @@ def test_a_failed_download_is_recorded_retried_later_and_breaks_no_page(
 def test_pdf_requests_keep_the_arxiv_delay(engine: Engine, settings: Settings) -> None:
     with unit_of_work(engine) as session:
         ids = [make_paper(session).arxiv_id for _ in range(3)]
+    started = time.monotonic()
     with pdf_server({f"/pdf/{i}": tiny_pdf(str(i)) for i in ids}) as server:
         assert _run(settings, engine, server.url, delay=0.4).startswith("3 thumbnails rendered")
-    gaps = [b - a for a, b in itertools.pairwise(server.times)]
-    assert len(gaps) == 2 and min(gaps) >= 0.35  # the fetcher waits 0.4 s between starts
+    # three requests, 0.4 s apart (from start to start): the run cannot be shorter
+    assert len(server.requests) == 3 and time.monotonic() - started >= 0.8
+
+
+def test_an_unreachable_server_ends_the_run(engine: Engine, settings: Settings) -> None:
+    with unit_of_work(engine) as session:
+        first, second = make_paper(session).id, make_paper(session).id
+    summary = _run(settings, engine, "http://127.0.0.1:9")  # nothing listens there
+    assert summary == (
+        "0 thumbnails rendered, 1 failed (tried again later); the server failed, "
+        "1 left for the next run"
+    )
+    with unit_of_work(engine) as session:
+        failures = {f.paper_id for f in session.scalars(select(ThumbnailFailure))}
+    assert failures == {second}  # the newest was tried; the other waits, with no failure
+    assert first not in failures
 
 
 def test_the_sources_image_comes_first_and_is_escaped(

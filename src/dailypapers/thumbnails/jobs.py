@@ -32,49 +32,62 @@ def source_url(settings: Settings, due: Due) -> str:
     return due.pdf_url
 
 
-def _is_pdf(response: httpx.Response) -> bool:
-    return response.content.startswith(b"%PDF") and len(response.content) <= MAX_PDF_BYTES
+class NotAPdf(ValueError):
+    """The server answered, but not with a PDF (404, an HTML page, too large)."""
 
 
 def fetch_pdf(fetcher: PoliteFetcher, url: str) -> bytes:
-    response = fetcher.get(url, {}, accept=_is_pdf)
+    """The PDF's bytes; FetchError when the server is unreachable or refusing (429, 5xx)."""
+    response = fetcher.get(url, {}, accept=lambda _: True)
     if response.status_code != 200:
-        raise FetchError(f"{url}: HTTP {response.status_code}")
+        raise NotAPdf(f"{url}: HTTP {response.status_code}")
+    if not response.content.startswith(b"%PDF") or len(response.content) > MAX_PDF_BYTES:
+        raise NotAPdf(f"{url}: not a PDF, or larger than {MAX_PDF_BYTES} bytes")
     return response.content
 
 
 def render_thumbnails(context: JobContext) -> str:
+    """Up to BATCH papers; a server that is down or refusing ends the run (the rest wait for
+    the next one) instead of being asked again for every paper."""
     with unit_of_work(context.engine) as session:
         due = due_papers(session, now=context.now, limit=BATCH)
     if not due:
         return "no paper waits for a thumbnail"
     settings = context.settings
     fetcher = PoliteFetcher(delay=settings.arxiv_delay_seconds, retries=0, timeout=30.0)
+    done = failed = 0
     try:
-        done = sum(_render_one(context, fetcher, paper) for paper in due)
+        for paper in due:
+            outcome = _render_one(context, fetcher, paper)
+            done, failed = done + (outcome == "done"), failed + (outcome != "done")
+            if outcome == "down":
+                break
     finally:
         fetcher.close()
-    return f"{done} thumbnails rendered, {len(due) - done} failed (tried again later)"
+    left = len(due) - done - failed
+    stopped = f"; the server failed, {left} left for the next run" if left else ""
+    return f"{done} thumbnails rendered, {failed} failed (tried again later){stopped}"
 
 
-def _render_one(context: JobContext, fetcher: PoliteFetcher, paper: Due) -> bool:
-    """Fetch, render and store one paper's thumbnail, or record why not; one transaction."""
+def _render_one(context: JobContext, fetcher: PoliteFetcher, paper: Due) -> str:
+    """Fetch, render and store one paper's thumbnail, or record why not: "done", "failed"
+    (this paper) or "down" (the server)."""
     settings = context.settings
     key = key_for(paper.pdf_url)
     try:
         pdf = fetch_pdf(fetcher, source_url(settings, paper))
         save(thumbnail_dir(settings), key, render_first_page(pdf))
-    except (FetchError, RenderError, OSError, httpx.HTTPError) as exc:
+    except (FetchError, NotAPdf, RenderError, OSError, httpx.HTTPError) as exc:
         context.log.warning("thumbnail of paper %d: %s", paper.paper_id, exc)
         retry = timedelta(minutes=settings.worker_retry_minutes)
         with unit_of_work(context.engine) as session:
             record_failure(
                 session, paper_id=paper.paper_id, error=str(exc), now=context.now, retry=retry
             )
-        return False
+        return "down" if isinstance(exc, FetchError) else "failed"
     with unit_of_work(context.engine) as session:
         record_thumbnail(session, paper_id=paper.paper_id, key=key)
-    return True
+    return "done"
 
 
 register(
