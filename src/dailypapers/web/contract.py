@@ -28,7 +28,8 @@ NO_NUL = "^[^\\x00]*$"
 PAPER_KEY = f"^(?:{ARXIV_ID.pattern[1:-1]}|dp-[0-9a-f]{{12}})$"
 # Empty (the latest list), or holding a character that is neither white space nor ASCII
 # punctuation. (The server's rule is "a Unicode letter or digit", which a portable JSON-Schema
-# pattern cannot say: `\w` is ASCII in ECMA regexes; a query of symbols only gets 400.)
+# pattern cannot say: `\w` is ASCII in ECMA regexes; a query of other symbols only, like `©`,
+# is accepted and matches nothing.)
 SEARCH = "^(?:\\s*|[^\\x00]*[^\\s\\x00!-/:-@\\[-`{-~][^\\x00]*)$"
 NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 PARAMETER_PATTERNS = {"day": DAY_PATTERN, "week": WEEK_PATTERN, "month": MONTH_PATTERN}
@@ -86,18 +87,18 @@ def _with_pattern(node: dict[str, Any], pattern: str) -> None:
 def allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method some route of this path answers (HEAD with GET), for a 405's `Allow`."""
     methods: set[str] = set()
-    for route in _routes(app.router.routes):
+    for route in app_routes(app.router.routes):
         match, _ = route.matches({**request.scope, "method": "GET"})
         if match != Match.NONE:
             methods |= getattr(route, "methods", None) or set()
     return ", ".join(sorted(methods))
 
 
-def _routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+def app_routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
     """The routes of the app, those of included routers too (none has a prefix here)."""
     for route in routes:
         inner = getattr(route, "original_router", None)
         if inner is not None:
-            yield from _routes(inner.routes)
+            yield from app_routes(inner.routes)
         else:
             yield route
