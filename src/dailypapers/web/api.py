@@ -1,8 +1,9 @@
 """The JSON API: Hugging Face's paper endpoints (for `huggingface_hub`), and our writes.
 
-Reads are public and cached per query and site version (see `web/cache.py`); a Bearer token
-on a read is ignored, since the client forwards its user's Hugging Face token. Writes take
-a personal API token created in the settings page (`Authorization: Bearer dp_...`).
+Reads are public and cached per query and the versions they show (see `web/cache.py`; a vote
+makes only the answers about its paper, its days and searches stale); a Bearer token on a
+read is ignored, since the client forwards its user's Hugging Face token. Writes take a
+personal API token created in the settings page (`Authorization: Bearer dp_...`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import paper_votes, period_votes
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
 from dailypapers.ingest.submit import SubmissionError, submit_paper
@@ -115,7 +117,7 @@ async def daily_papers(
         return _json_list(found, base_url)
 
     ttl = TRENDING_TTL if sort == "trending" else None
-    return await serve_cached(request, key, render, ttl=ttl)
+    return await serve_cached(request, key, render, ttl=ttl, votes=period_votes(period))
 
 
 def _json_list(
@@ -171,7 +173,7 @@ async def paper(request: Request, key: str) -> Response:
     def render(session: Session) -> Rendered:
         return Rendered(paper_out(_one(session, key), base_url).model_dump_json().encode(), JSON)
 
-    return await serve_cached(request, ("paper", key, base_url), render)
+    return await serve_cached(request, ("paper", key, base_url), render, votes=paper_votes(key))
 
 
 def _one(session: Session, key: str) -> Listing:
@@ -194,7 +196,7 @@ async def paper_as_markdown(request: Request, key: str) -> Response:
         text = paper_markdown(_one(session, key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    return await serve_cached(request, ("markdown", key, base_url), render)
+    return await serve_cached(request, ("markdown", key, base_url), render, votes=paper_votes(key))
 
 
 @router.post(

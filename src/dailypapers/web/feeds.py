@@ -1,9 +1,9 @@
 """RSS 2.0 and Atom feeds of every list: days, weeks, months, trending, search, orgs, authors.
 
 Each feed renders the same query function as its page and is cached like the API (per query
-and site version, with ETag). Text stays text: Atom says `type="text"`; RSS descriptions,
-which readers treat as HTML, carry the abstract HTML-escaped. Characters that XML 1.0
-cannot hold are dropped.
+and the versions it shows, with ETag). Text stays text: Atom says `type="text"`; RSS
+descriptions, which readers treat as HTML, carry the abstract HTML-escaped. Characters that
+XML 1.0 cannot hold are dropped.
 """
 
 from __future__ import annotations
@@ -20,7 +20,13 @@ from fastapi import APIRouter, HTTPException, Query, Request, Response
 from feedgen.feed import FeedGenerator
 from sqlalchemy.orm import Session
 
-from dailypapers.changes.version import current_version
+from dailypapers.changes.version import (
+    ALL_VOTES,
+    VoteScope,
+    current_version,
+    latest_votes,
+    period_votes,
+)
 from dailypapers.papers.listings import Listing, listings
 from dailypapers.papers.periods import Period, PeriodError, PeriodKind, days_ending, parse_period
 from dailypapers.papers.queries import (
@@ -120,6 +126,7 @@ async def _serve(
     content: Callable[[Session], FeedContent],
     *,
     ttl: float | None = None,
+    votes: VoteScope = ALL_VOTES,
 ) -> Response:
     """The feed at this URL (path and query name it whole), cached like the API."""
     self_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -128,7 +135,8 @@ async def _serve(
     def render(session: Session) -> Rendered:
         return render_feed(content(session), fmt, base_url, self_path)
 
-    return await serve_cached(request, ("feed", self_path, base_url), render, ttl=ttl)
+    key = ("feed", self_path, base_url)
+    return await serve_cached(request, key, render, ttl=ttl, votes=votes)
 
 
 def _period_content(period: Period | None) -> Callable[[Session], FeedContent]:
@@ -161,22 +169,25 @@ def _parsed(kind: PeriodKind, text: str) -> Period:
 
 @router.get("/papers/feed.{fmt}", responses=_FEED_RESPONSES, summary="The latest day's feed")
 async def latest_feed(request: Request, fmt: Format) -> Response:
-    return await _serve(request, fmt, _period_content(None))
+    return await _serve(request, fmt, _period_content(None), votes=period_votes(None))
 
 
 @router.get("/papers/date/{day}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A day's feed")
 async def day_feed(request: Request, day: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, _period_content(_parsed("day", day)))
+    period = _parsed("day", day)
+    return await _serve(request, fmt, _period_content(period), votes=period_votes(period))
 
 
 @router.get("/papers/week/{week}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A week's feed")
 async def week_feed(request: Request, week: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, _period_content(_parsed("week", week)))
+    period = _parsed("week", week)
+    return await _serve(request, fmt, _period_content(period), votes=period_votes(period))
 
 
 @router.get("/papers/month/{month}/feed.{fmt}", responses=_FEED_RESPONSES, summary="A month's feed")
 async def month_feed(request: Request, month: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, _period_content(_parsed("month", month)))
+    period = _parsed("month", month)
+    return await _serve(request, fmt, _period_content(period), votes=period_votes(period))
 
 
 @router.get("/papers/trending/feed.{fmt}", responses=_FEED_RESPONSES, summary="Trending feed")
@@ -192,7 +203,8 @@ async def trending_feed(request: Request, fmt: Format) -> Response:
             updated=current_version(session).changed_at,
         )
 
-    return await _serve(request, fmt, content, ttl=TRENDING_TTL)
+    trending = latest_votes(TRENDING_DAYS)
+    return await _serve(request, fmt, content, ttl=TRENDING_TTL, votes=trending)
 
 
 @router.get("/search/feed.{fmt}", responses=_FEED_RESPONSES, summary="Search results feed")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from dailypapers.changes.version import period_votes
 from dailypapers.charts.svg import sparkline
 from dailypapers.community.collections import collections_with_paper, user_collections
 from dailypapers.community.comments import paper_comments
@@ -50,7 +51,8 @@ def _cached_list(
     sort: Sort = "upvotes",
     ttl: float | None = None,
 ) -> PaperList:
-    """The period's list, shared by all visitors until the site changes (or `ttl` passes)."""
+    """The period's list, shared by all visitors until the site or a vote on one of the
+    period's papers changes it (or `ttl` passes)."""
     page = min(max(page, 1), 10_001)  # out of range: the page says so, with the last page
     key = ("list", period.label if period else None, sort, page, settings.page_size)
     return cached_value(
@@ -61,6 +63,7 @@ def _cached_list(
             session, period=period, sort=sort, page=page, per_page=settings.page_size
         ),
         ttl=ttl,
+        votes=period_votes(period),
     )
 
 
