@@ -87,6 +87,8 @@ def _unrelated(papers: dict[str, str]) -> list[str]:
         f"/api/papers/{papers['B']}",
         f"/api/papers/{papers['C']}",
         f"/papers/{papers['C']}.md",
+        "/api/papers/search?q=distant",  # finds C only
+        "/search/feed.atom?q=glimmering",  # a feed shows no counts, ranks by relevance
     ]
 
 

@@ -8,6 +8,7 @@ stamp moves whenever a change the answer shows was committed, and never otherwis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -41,10 +42,13 @@ class VoteScope:
     """Which votes an answer shows (a vote on a paper listed on several days moves each day).
 
     `first`..`last`: votes on papers listed on those days; `latest`: on the latest `latest`
-    listed days (resolved when read; a new listed day moves the site version anyway).
+    listed days (resolved when read; a new listed day moves the site version anyway);
+    `shown`: on the papers the answer shows, named when it is rendered (`read_shown`), for
+    answers whose choice and order of papers no vote changes (a search by relevance).
     """
 
     all: bool = False
+    shown: bool = False
     paper: str | None = None
     first: date | None = None
     last: date | None = None
@@ -53,6 +57,7 @@ class VoteScope:
 
 ALL_VOTES = VoteScope(all=True)  # the safe default: any vote makes the answer stale
 NO_VOTES = VoteScope()
+SHOWN_VOTES = VoteScope(shown=True)
 
 
 def paper_votes(key: str) -> VoteScope:
@@ -88,9 +93,24 @@ def read_stamp(engine: Engine, scope: VoteScope) -> Stamp:
         return _stamp(conn, scope)
 
 
-def _stamp(conn: Connection, scope: VoteScope) -> Stamp:
+def read_shown(engine: Engine, keys: Sequence[str]) -> tuple[int, Stamp]:
+    """The all-votes counter and the stamp of an answer showing the papers `keys`.
+
+    Read after rendering: when the all-votes counter has not moved since before, no vote
+    was committed in between, so the stamp is the one the answer was rendered at.
+    """
+    scopes = [f"paper:{key}" for key in keys]
+    with engine.connect() as conn:
+        everything = _stamp(conn, ALL_VOTES)
+        if not scopes:
+            return everything.votes, Stamp(everything.site, 0, everything.changed_at)
+        shown = _stamp(conn, NO_VOTES, VoteVersion.scope.in_(scopes))
+    return everything.votes, shown
+
+
+def _stamp(conn: Connection, scope: VoteScope, where: ColumnElement[bool] | None = None) -> Stamp:
     site = _version(conn.execute(_QUERY).first())
-    where = _condition(conn, scope)
+    where = _condition(conn, scope) if where is None else where
     if where is None:
         return Stamp(site.number, 0, site.changed_at)
     total, changed = conn.execute(
@@ -103,7 +123,7 @@ def _stamp(conn: Connection, scope: VoteScope) -> Stamp:
 
 
 def _condition(conn: Connection, scope: VoteScope) -> ColumnElement[bool] | None:
-    if scope.all:
+    if scope.all or scope.shown:  # shown: only web/cache.py's async answers read it so
         return VoteVersion.scope == "votes"
     if scope.paper is not None:
         return VoteVersion.scope == f"paper:{scope.paper}"

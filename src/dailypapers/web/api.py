@@ -8,6 +8,7 @@ personal API token created in the settings page (`Authorization: Bearer dp_...`)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date as Date
 from typing import Literal
 
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import HTTPBearer
 from sqlalchemy.orm import Session
 
-from dailypapers.changes.version import paper_votes, period_votes
+from dailypapers.changes.version import SHOWN_VOTES, paper_votes, period_votes
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
 from dailypapers.ingest.submit import SubmissionError, submit_paper
@@ -156,9 +157,14 @@ async def search(
         if found.total is not None:
             headers["X-Total-Count"] = str(found.total)
             headers["X-Total-Exact"] = "true" if found.total_exact else "false"
-        return _json_list(items, base_url, headers=headers)
+        shows = tuple(item.card.key for item in items)
+        return replace(_json_list(items, base_url, headers=headers), shows=shows)
 
-    return await serve_cached(request, ("search", query, limit, mode, base_url), render)
+    # Ranked by relevance, not votes: only a vote on a paper it shows makes it stale (an
+    # empty query is the latest list, by votes).
+    votes = SHOWN_VOTES if query else period_votes(None)
+    key = ("search", query, limit, mode, base_url)
+    return await serve_cached(request, key, render, votes=votes)
 
 
 @router.get(

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from dailypapers import __version__
-from dailypapers.changes.version import ALL_VOTES, Stamp, VoteScope, current_stamp, read_stamp
+from dailypapers.changes.version import (
+    ALL_VOTES,
+    Stamp,
+    VoteScope,
+    current_stamp,
+    read_shown,
+    read_stamp,
+)
 from dailypapers.web.cache_control import shared_answer
 from dailypapers.web.reads import reader
 
@@ -44,6 +51,7 @@ class Rendered:
     body: bytes
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()  # extra headers kept with the body
+    shows: tuple[str, ...] = ()  # keys of the papers whose votes it shows (SHOWN_VOTES)
 
 
 class ResponseCache:
@@ -64,17 +72,28 @@ class ResponseCache:
         self.misses = 0
 
     def get(self, stamp: Stamp, key: Hashable) -> Any:
+        found = self.peek(stamp.site, key)
+        fresh = found is not None and found[0].votes == stamp.votes
+        self.count(hit=fresh)
+        return found[1] if found is not None and fresh else None
+
+    def peek(self, site: int, key: Hashable) -> tuple[Stamp, Any] | None:
+        """The answer kept for `key` under `site` with its stamp; counts nothing."""
         with self._lock:
-            if stamp.site != self.site:
-                self._start(stamp.site)
+            if site != self.site:
+                self._start(site)
                 return None
             found = self._entries.get(key)
-            if found is None or found[0].votes != stamp.votes:
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def count(self, *, hit: bool) -> None:
+        with self._lock:
+            if hit:
+                self.hits += 1
+            else:
                 self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
-            return found[1]
 
     def put(self, stamp: Stamp, key: Hashable, value: object) -> None:
         with self._lock:
@@ -91,7 +110,6 @@ class ResponseCache:
                 self.bytes -= _size(self._entries.popitem(last=False)[1][1])
 
     def _start(self, site: int) -> None:
-        self.misses += 1
         if site > self.site:  # newer: older entries can never be used again
             self.site = site
             self._entries.clear()
@@ -189,6 +207,8 @@ async def serve_cached(
     renders, in the thread pool too, with a session of its own opened after the stamp was
     read, so what is cached is at least as new as its stamp.
     """
+    if votes.shown:
+        return await _serve_shown(request, _timed(key, ttl), render)
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
     stamp = await run_in_threadpool(_read_stamp, request, votes)
@@ -203,6 +223,42 @@ async def serve_cached(
     if found is None:
         found = await run_in_threadpool(_render, reader(request).sessions, render)
         cache.put(stamp, key, found)
+    return _response(found, headers)
+
+
+async def _serve_shown(
+    request: Request, key: tuple[Hashable, ...], render: Callable[[Session], Rendered]
+) -> Response:
+    """`serve_cached` for an answer stale only when a paper it shows got a vote (or the site
+    changed): its papers are known once it is rendered (`Rendered.shows`), so a kept answer
+    is checked against their versions, and a new one is kept only when no vote at all was
+    committed while it was rendered (then the versions read after it are its own)."""
+    engine = reader(request).engine
+    before = await run_in_threadpool(read_stamp, engine, ALL_VOTES)
+    cache = response_cache(request)
+    kept = cache.peek(before.site, key)
+    if kept is not None:
+        _, stamp = await run_in_threadpool(read_shown, engine, kept[1].shows)
+        if (stamp.site, stamp.votes) == (kept[0].site, kept[0].votes):
+            cache.count(hit=True)
+            return _answer(request, "hit", kept[1], stamp, key)
+    cache.count(hit=False)
+    found = await run_in_threadpool(_render, reader(request).sessions, render)
+    votes, stamp = await run_in_threadpool(read_shown, engine, found.shows)
+    if (stamp.site, votes) != (before.site, before.votes):  # a write landed meanwhile
+        request.state.app_cache = "miss"
+        return _response(found, {"Cache-Control": shared_answer(request)})  # no validator
+    cache.put(stamp, key, found)
+    return _answer(request, "miss", found, stamp, key)
+
+
+def _answer(
+    request: Request, note: str, found: Rendered, stamp: Stamp, key: tuple[Hashable, ...]
+) -> Response:
+    request.state.app_cache = note
+    headers = validators(stamp, key) | {"Cache-Control": shared_answer(request)}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     return _response(found, headers)
 
 

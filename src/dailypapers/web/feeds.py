@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import (
     ALL_VOTES,
+    NO_VOTES,
     VoteScope,
     current_version,
     latest_votes,
@@ -226,7 +227,10 @@ async def search_feed(
             updated=current_version(session).changed_at,
         )
 
-    return await _serve(request, fmt, content)
+    # Entries show no counts and a search ranks by relevance: votes change nothing (an empty
+    # query is the latest list, by votes).
+    votes = NO_VOTES if query else period_votes(None)
+    return await _serve(request, fmt, content, votes=votes)
 
 
 @router.get(
