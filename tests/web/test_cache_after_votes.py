@@ -13,18 +13,26 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from fastapi import Request, Response
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx import Response as Answer
 from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
 from dailypapers.accounts.sessions import create_api_token
+from dailypapers.changes.version import SHOWN_VOTES
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
+from dailypapers.web.cache import Rendered, serve_cached
 from tests.factories import make_paper, make_user
 
 DAY, OTHER = date(2026, 2, 17), date(2026, 1, 13)
 BASE = 41  # A's imported upvotes: a vote makes 42
+VOTE = (
+    "INSERT INTO upvotes (user_id, paper_id, created_at) "
+    "SELECT :user, id, CURRENT_TIMESTAMP FROM papers WHERE key = :key"
+)
 
 
 @pytest.fixture
@@ -92,7 +100,7 @@ def _unrelated(papers: dict[str, str]) -> list[str]:
     ]
 
 
-def _count(response: Response, kind: str, key: str) -> int:
+def _count(response: Answer, kind: str, key: str) -> int:
     """A's upvote count as the answer shows it."""
     if kind == "html":
         form = re.search(
@@ -111,7 +119,7 @@ def _count(response: Response, kind: str, key: str) -> int:
     return int(found.group(1))
 
 
-def _twice(client: TestClient, url: str) -> Response:
+def _twice(client: TestClient, url: str) -> Answer:
     """Fill the cache with `url`, then read it again: the second answer is a hit."""
     client.get(url)
     again = client.get(url)
@@ -168,12 +176,8 @@ def test_a_vote_from_another_process_and_its_removal_are_seen(
         ids = {"user": make_user(session).id, "key": a}  # a new user moves the site version
     other = _twice(client, f"/api/papers/{papers['C']}")
     etag = _twice(client, url).headers["etag"]
-    insert = (
-        "INSERT INTO upvotes (user_id, paper_id, created_at) "
-        "SELECT :user, id, CURRENT_TIMESTAMP FROM papers WHERE key = :key"
-    )
     delete = "DELETE FROM upvotes WHERE user_id = :user"
-    for statement, expected in ((insert, BASE + 1), (delete, BASE)):
+    for statement, expected in ((VOTE, BASE + 1), (delete, BASE)):
         with engine.begin() as conn:
             conn.execute(text(statement), ids)
         fresh = client.get(url, headers={"If-None-Match": etag})
@@ -182,3 +186,32 @@ def test_a_vote_from_another_process_and_its_removal_are_seen(
         etag = fresh.headers["etag"]
         again = client.get(f"/api/papers/{papers['C']}")
         assert again.headers["x-app-cache"] == "hit" and again.content == other.content
+
+
+def test_an_answer_rendered_while_a_vote_lands_is_not_kept(
+    client: TestClient, papers: dict[str, str], engine: Engine
+) -> None:
+    """An answer stale only for the votes of the papers it shows reads their versions after
+    rendering: they are its own only if no vote at all landed meanwhile (here one on B)."""
+    with unit_of_work(engine) as session:
+        ids = {"user": make_user(session).id, "key": papers["B"]}
+    renders: list[int] = []
+
+    def render(session: Session) -> Rendered:
+        renders.append(1)
+        if len(renders) == 1:
+            with engine.begin() as conn:
+                conn.execute(text(VOTE), ids)
+        return Rendered(b"[]", "application/json", shows=(papers["A"],))
+
+    async def shown(request: Request) -> Response:
+        return await serve_cached(request, ("shown",), render, votes=SHOWN_VOTES)
+
+    client.app.add_api_route("/test-shown", shown)  # type: ignore[attr-defined]
+    first = client.get("/test-shown")
+    assert first.headers["x-app-cache"] == "miss" and "etag" not in first.headers
+    second = client.get("/test-shown")
+    assert second.headers["x-app-cache"] == "miss" and "etag" in second.headers
+    third = client.get("/test-shown", headers={"If-None-Match": second.headers["etag"]})
+    assert third.status_code == 304 and third.headers["x-app-cache"] == "hit"
+    assert len(renders) == 2
