@@ -44,7 +44,7 @@ def test_a_refused_web_submission_stores_no_paper(
             title="An old paper", arxiv_id=arxiv_id, published_at=old
         )
 
-    monkeypatch.setattr("dailypapers.web.actions.arxiv_fetcher", fetcher)
+    monkeypatch.setattr("dailypapers.web.paper.submit.arxiv_fetcher", fetcher)
     _sign_in(client, engine)
     refused = post_form(client, "/submit", {"arxiv": "2401.00077"})
     assert refused.status_code == 400 and "only papers from the last" in refused.text

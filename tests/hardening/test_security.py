@@ -143,7 +143,7 @@ def test_a_stranger_cannot_lock_the_owner_out(
     client: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     waits: list[float] = []
-    monkeypatch.setattr("dailypapers.web.auth.pause", waits.append)
+    monkeypatch.setattr("dailypapers.web.account.auth.pause", waits.append)
     sign_up(client, "owner", password="the right password")
     post_form(client, "/logout")
     app = create_app(settings)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
 from dailypapers.community.models import Comment, Upvote
@@ -20,7 +20,7 @@ from dailypapers.papers.cards import (
 from dailypapers.papers.cards import (
     PaperCard as PaperCard,  # re-exported: callers name it from here
 )
-from dailypapers.papers.lookup import shown
+from dailypapers.papers.lookup import find_paper
 from dailypapers.papers.models import Author, DailyEntry, Organization, Paper, PaperAuthor
 from dailypapers.papers.periods import Period, day_period, period_of_kind
 
@@ -204,15 +204,12 @@ class PaperDetail:
 
 def paper_detail(session: Session, *, key: str, include_hidden: bool = False) -> PaperDetail | None:
     """One visible paper by its public id (hidden ones too for admins), or None."""
-    query = select(Paper, upvote_count(), comment_count()).where(
-        Paper.key == key, *shown(include_hidden=include_hidden)
-    )
-    row = session.execute(
-        query.options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
-    ).first()
-    if row is None:
+    paper = find_paper(session, key=key, include_hidden=include_hidden)
+    if paper is None:
         return None
-    paper, upvotes, comments = row
+    upvotes, comments = session.execute(
+        select(upvote_count(), comment_count()).where(Paper.id == paper.id)
+    ).one()
     days = list(
         session.scalars(
             select(DailyEntry.day).where(DailyEntry.paper_id == paper.id).order_by(DailyEntry.day)

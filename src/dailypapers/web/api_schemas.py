@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
+from fastapi import Depends
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, WithJsonSchema
 
 from dailypapers.community.comments import MAX_LENGTH as COMMENT_MAX_LENGTH
 from dailypapers.papers.listings import Listing, Submitter
 from dailypapers.papers.models import Organization, Paper
+from dailypapers.web.cache import Rendered
 
 
 def hf_timestamp(value: datetime) -> str:
@@ -221,3 +224,25 @@ def list_item(listing: Listing, base_url: str) -> PaperListItem:
         githubStars=paper.githubStars,
         projectPage=paper.projectPage,
     )
+
+
+JSON = "application/json"
+# Documents the Bearer scheme of the write routes (ApiWriter reads the header itself).
+BEARER = [Depends(HTTPBearer(auto_error=False, description="A personal API token (dp_...)."))]
+API_ERRORS: dict[int | str, dict[str, object]] = {
+    400: {"model": ErrorOut, "description": "A parameter is invalid."},
+    404: {"model": ErrorOut, "description": "No such paper."},
+}
+WRITE_ERRORS: dict[int | str, dict[str, object]] = {
+    **API_ERRORS,
+    401: {"model": ErrorOut, "description": "No valid personal API token."},
+    429: {"model": ErrorOut, "description": "Too many writes; see Retry-After."},
+}
+
+
+def json_list(
+    found: list[Listing], base_url: str, headers: dict[str, str] | None = None
+) -> Rendered:
+    """A list of papers as the API answers it (`Rendered`: to cache and serve)."""
+    body = PAPER_LIST.dump_json([list_item(item, base_url) for item in found])
+    return Rendered(body, JSON, tuple((headers or {}).items()))

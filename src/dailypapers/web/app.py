@@ -16,25 +16,21 @@ from dailypapers.db.engine import make_engine, session_factory
 from dailypapers.logs import install_redaction
 from dailypapers.settings import Settings
 from dailypapers.web import (
-    actions,
-    api,
-    api_comments,
-    auth,
+    account,
     collections,
     docs,
     faults,
     feed_preview,
-    feeds,
     filters,
+    for_you,
+    lists,
     mailbox,
-    pages,
-    password,
+    paper,
+    people,
     reads,
-    search_page,
+    search,
     subscriptions,
-    verify,
 )
-from dailypapers.web import for_you as for_you_routes
 from dailypapers.web.contract import allowed_methods, describe
 from dailypapers.web.deps import LoginRequired
 from dailypapers.web.guards import InputGuard, document_guard_responses
@@ -63,21 +59,12 @@ def create_app(settings: Settings) -> FastAPI:
     reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(auth.router)
-    app.include_router(password.router)
-    app.include_router(verify.router)
-    app.include_router(actions.router)
-    app.include_router(collections.router)
-    app.include_router(for_you_routes.router)
-    app.include_router(search_page.router)
-    app.include_router(subscriptions.router)
-    app.include_router(mailbox.router)
-    app.include_router(api_comments.router)
-    app.include_router(api.router)  # before pages: /papers/{id}.md before /papers/{id}
-    app.include_router(feeds.router)  # before pages too: /papers/feed.rss
-    app.include_router(docs.router)
-    app.include_router(feed_preview.router)
-    app.include_router(pages.router)
+    # One router per resource; their paths never overlap (web/shared.py's path parameters),
+    # so the order below does not matter (tests/web/test_routes.py checks it).
+    for resource in (lists, paper, people, search, collections, for_you, account):
+        app.include_router(resource.router)
+    for router in (subscriptions.router, mailbox.router, docs.router, feed_preview.router):
+        app.include_router(router)
     return app
 
 

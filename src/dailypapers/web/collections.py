@@ -22,8 +22,7 @@ from dailypapers.community.collections import (
 )
 from dailypapers.community.votes import voted_keys
 from dailypapers.papers.listings import listings
-from dailypapers.web.actions import confirm_page
-from dailypapers.web.auth import safe_next
+from dailypapers.web.account.auth import safe_next
 from dailypapers.web.deps import (
     MAX_ROW_ID,
     CurrentUser,
@@ -33,11 +32,11 @@ from dailypapers.web.deps import (
     absolute_base,
 )
 from dailypapers.web.feeds import FeedContent, render_feed
-from dailypapers.web.lookup import paper_or_404
 from dailypapers.web.private import mark_private
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
+from dailypapers.web.render import confirm_page, render
 from dailypapers.web.security import verify_csrf
+from dailypapers.web.shared import paper_or_404
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
@@ -205,7 +204,7 @@ def as_json(
     return JSONResponse(collection_json(view))
 
 
-@router.get("/users/{username}/collections/{slug}", response_class=HTMLResponse)
+@router.get("/users/{username}/collections/{slug:slug}", response_class=HTMLResponse)
 def page(
     request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
 ) -> HTMLResponse:

@@ -87,18 +87,18 @@ def _with_pattern(node: dict[str, Any], pattern: str) -> None:
 def allowed_methods(app: FastAPI, request: Request) -> str:
     """Every method some route of this path answers (HEAD with GET), for a 405's `Allow`."""
     methods: set[str] = set()
-    for route in _routes(app.router.routes):
+    for route in app_routes(app.router.routes):
         match, _ = route.matches({**request.scope, "method": "GET"})
         if match != Match.NONE:
             methods |= getattr(route, "methods", None) or set()
     return ", ".join(sorted(methods))
 
 
-def _routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+def app_routes(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
     """The routes of the app, those of included routers too (none has a prefix here)."""
     for route in routes:
         inner = getattr(route, "original_router", None)
         if inner is not None:
-            yield from _routes(inner.routes)
+            yield from app_routes(inner.routes)
         else:
             yield route

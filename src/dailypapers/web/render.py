@@ -33,3 +33,11 @@ class PageRefusal(Exception):
 
 def render_refusal(request: Request, exc: PageRefusal) -> HTMLResponse:
     return render(request, exc.template, exc.context, status_code=exc.status_code)
+
+
+def confirm_page(
+    request: Request, *, question: str, detail: str, action: str, cancel: str
+) -> HTMLResponse:
+    """Ask before deleting: a page with the same form and `confirmed=1`, and a way back."""
+    context = {"question": question, "detail": detail, "action": action, "cancel": cancel}
+    return render(request, "confirm.html", context)

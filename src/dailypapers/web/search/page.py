@@ -5,34 +5,27 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from dailypapers.changes.version import NO_VOTES
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
-from dailypapers.search.service import SearchFilters, search_papers
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, EmbedderDep, SessionDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render
-from dailypapers.web.search_results import known_organizations, query_problem
+from dailypapers.web.search.data import (
+    known_organizations,
+    query_problem,
+    run_search,
+    search_filters,
+)
 
 router = APIRouter(include_in_schema=False)
 PER_PAGE = 20
 MAX_PAGE = 500
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(
-            status_code=400, detail=f"{name}: {value!r} is not a date (YYYY-MM-DD)"
-        ) from None
 
 
 def _chart_label(capped: bool) -> str:
@@ -54,18 +47,6 @@ def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
         "chart_total": sum(count for _, count in bars),
         "capped": capped,
     }
-
-
-def _filters(
-    since: str | None, until: str | None, category: str, org: str, code: bool
-) -> SearchFilters:
-    return SearchFilters(
-        published_from=_date(since, "from"),
-        published_to=_date(until, "to"),
-        category=category or None,
-        organization=org or None,
-        has_code=True if code else None,
-    )
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -104,16 +85,18 @@ def search(
     if problem:  # the user stays on the page, the query in the box, the reason above
         context.update(results=None, voted=set(), problem=problem)
         return render(request, "search.html", context, status_code=400)
-    results = search_papers(
+    results = run_search(
         session,
         query=q,
         mode=mode,
-        filters=_filters(since, until, category, org, code),
+        filters=search_filters(since, until, category, org, code),
         sort=sort,
         limit=PER_PAGE,
         offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
         embedder=embedder,
-    )
+        highlight=True,
+    ).results
+    assert results is not None  # a query with words
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):
         context.update(missing_page=p, last_page=min(last, MAX_PAGE))

@@ -1,14 +1,18 @@
-"""Which papers a search returns, for the search API and the search feed.
+"""Which papers a search returns: `run_search` is the one data function that the search
+page, the search API and the search feed render.
 
-The search feature's `search_papers` does the work (keyword, semantic or hybrid); an empty
-query gives the latest list instead, so `list_papers()` without a query shows something.
+The search feature's `search_papers` does the work (keyword, semantic or hybrid, with the
+page's filters and sorts); an empty query gives the latest list instead, so
+`list_papers()` without a query shows something.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
 
-from fastapi import HTTPException
+from fastapi import Depends, HTTPException, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,7 +20,13 @@ from dailypapers.papers.models import Organization
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, period_list
 from dailypapers.search.embedder import EmbedderSource
-from dailypapers.search.service import Mode, search_papers
+from dailypapers.search.service import (
+    Mode,
+    SearchFilters,
+    SearchResults,
+    SortOrder,
+    search_papers,
+)
 from dailypapers.search.text import parse_query
 
 
@@ -27,17 +37,23 @@ class Found:
     mode: Mode | None  # the mode that ran (hybrid falls back to keyword without a model)
     total: int | None = None  # papers that match (see SearchResults.total)
     total_exact: bool = True
+    results: SearchResults | None = None  # the search's own answer (hits, highlights)
 
 
-def search_cards(
+def run_search(
     session: Session,
     *,
     query: str,
     limit: int,
     embedder: EmbedderSource,
     mode: Mode = "hybrid",
+    filters: SearchFilters | None = None,
+    sort: SortOrder = "relevance",
+    offset: int = 0,
+    highlight: bool = False,
 ) -> Found:
-    """The best `limit` papers for `query`; the latest list when the query is empty."""
+    """The best `limit` papers for `query` (after `offset`); the latest list when the query
+    is empty."""
     if not query:
         listing = period_list(session, per_page=limit)
         return Found(listing.cards, listing.period, None)
@@ -47,14 +63,57 @@ def search_cards(
         session,
         query=query,
         mode=mode,
+        filters=filters,
+        sort=sort,
         limit=limit,
-        highlight=False,
+        offset=offset,
+        highlight=highlight,
         embedder=embedder,
     )
     cards = [hit.card for hit in results.hits]
-    return Found(cards, None, results.mode, results.total, results.total_exact)
+    return Found(cards, None, results.mode, results.total, results.total_exact, results)
 
 
+def _date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(
+            status_code=400, detail=f"{name}: {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def search_filters(
+    since: str | None, until: str | None, category: str, org: str, code: bool
+) -> SearchFilters:
+    """The page's filters (`from`, `to`, `category`, `org`, `code`); 400 names a bad date."""
+    return SearchFilters(
+        published_from=_date(since, "from"),
+        published_to=_date(until, "to"),
+        category=category or None,
+        organization=org or None,
+        has_code=True if code else None,
+    )
+
+
+def filter_params(
+    category: str = Query("", max_length=64, description="Only this arXiv category."),
+    org: str = Query("", max_length=200, description="Only this organization's papers."),
+    code: bool = Query(False, description="Only papers with a code repository."),
+    since: str | None = Query(
+        None, alias="from", max_length=10, description="Published on or after (YYYY-MM-DD)."
+    ),
+    until: str | None = Query(
+        None, alias="to", max_length=10, description="Published on or before (YYYY-MM-DD)."
+    ),
+) -> SearchFilters:
+    """The search page's filters, for the API and the feed (the same names and rules)."""
+    return search_filters(since, until, category, org, code)
+
+
+FiltersDep = Annotated[SearchFilters, Depends(filter_params)]
 MAX_QUERY = 500  # characters
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from dailypapers.accounts.emails import queue_token_created
 from dailypapers.accounts.lockout import (
@@ -34,7 +33,7 @@ from dailypapers.accounts.signup import register
 from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
 from dailypapers.mail.after_commit import deliver_after_commit
-from dailypapers.papers.models import Paper
+from dailypapers.papers.lookup import find_paper
 from dailypapers.web.deps import (
     CurrentUser,
     RequiredUser,
@@ -103,7 +102,7 @@ def _form_page(
 
 def _apply_vote(session: SessionDep, user: User, key: str) -> None:
     """The upvote that sent a reader to log in, applied once they have."""
-    paper = session.scalar(select(Paper).where(Paper.key == key)) if key else None
+    paper = find_paper(session, key=key) if key else None  # a hidden paper takes no vote
     if paper is not None:
         set_upvote(session, user=user, paper=paper, voted=True)
 

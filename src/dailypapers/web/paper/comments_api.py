@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from dailypapers.community.comments import CommentView, paper_comments
 from dailypapers.web.api_schemas import ErrorOut, Timestamp, UserOut
 from dailypapers.web.deps import SessionDep
-from dailypapers.web.lookup import paper_or_404
+from dailypapers.web.shared import paper_or_404
 
 router = APIRouter(tags=["papers"])
 

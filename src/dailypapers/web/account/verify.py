@@ -14,7 +14,7 @@ from dailypapers.accounts.sessions import start_session
 from dailypapers.accounts.verify import VerificationError, mark_verified, user_for_verification
 from dailypapers.db.base import utcnow
 from dailypapers.mail.after_commit import deliver_after_commit
-from dailypapers.web.auth import safe_next, signed_in
+from dailypapers.web.account.auth import safe_next, signed_in
 from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, SettingsDep
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.render import render

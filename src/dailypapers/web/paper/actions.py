@@ -1,12 +1,11 @@
-"""HTML form actions that write: votes, comments, submissions, admin moderation."""
+"""HTML form actions on a paper: votes, comments, admin moderation."""
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from dailypapers.community.comments import (
     CommentError,
@@ -16,35 +15,24 @@ from dailypapers.community.comments import (
     set_comment_hidden,
 )
 from dailypapers.community.votes import set_upvote, vote_state
-from dailypapers.ingest.submit import SubmissionError, submit_paper
 from dailypapers.papers.admin import set_featured, set_hidden
 from dailypapers.papers.models import Paper
-from dailypapers.web.auth import safe_next
+from dailypapers.web.account.auth import safe_next
 from dailypapers.web.deps import (
     AdminUser,
     CurrentUser,
     RequiredUser,
     RowId,
     SessionDep,
-    SettingsDep,
     VerifiedUser,
 )
-from dailypapers.web.fetch import arxiv_fetcher
-from dailypapers.web.lookup import paper_or_404
-from dailypapers.web.pages import paper_page
+from dailypapers.web.paper.page import paper_page
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import PageRefusal, render
+from dailypapers.web.render import confirm_page
 from dailypapers.web.security import verify_csrf
+from dailypapers.web.shared import paper_or_404
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
-
-
-def confirm_page(
-    request: Request, *, question: str, detail: str, action: str, cancel: str
-) -> HTMLResponse:
-    """Ask before deleting: a page with the same form and `confirmed=1`, and a way back."""
-    context = {"question": question, "detail": detail, "action": action, "cancel": cancel}
-    return render(request, "confirm.html", context)
 
 
 def _back_to(key: str, anchor: str = "") -> RedirectResponse:
@@ -177,32 +165,3 @@ def paper_feature(
 ) -> Response:
     set_featured(session, admin=admin, key=key, featured=featured == "1")
     return _back_to(key)
-
-
-@router.get("/submit", response_class=HTMLResponse)
-def submit_form(request: Request, user: RequiredUser) -> HTMLResponse:
-    return render(request, "submit.html", {"error": None, "ref": ""})
-
-
-@router.post("/submit", response_class=HTMLResponse)
-def submit(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    user: VerifiedUser,
-    arxiv: str = Form(..., max_length=300),
-) -> Response:
-    enforce(request, "submit", client=f"user:{user.id}")
-    try:
-        done = submit_paper(
-            session,
-            user=user,
-            arxiv_ref=arxiv,
-            today=date.today(),
-            fetch=arxiv_fetcher(settings),
-            max_per_day=settings.max_submissions_per_day,
-        )
-    except SubmissionError as exc:  # nothing of it is kept: the transaction rolls back
-        context = {"error": str(exc), "ref": arxiv}
-        raise PageRefusal("submit.html", context, status_code=exc.status) from None
-    return _back_to(done.paper.key)
