@@ -65,5 +65,5 @@ def list_votes(which: ListOf) -> VoteScope:
 
 
 def ttl(which: ListOf, sort: Sort) -> float | None:
-    """How long a cached answer lasts besides the site version: trending ages with the clock."""
+    """How long a cached answer lasts besides its versions: trending ages with the clock."""
     return TRENDING_TTL if which.trending or sort == "trending" else None
