@@ -1,7 +1,7 @@
 """thumbnails: a paper's source image and rendered first page; failed renderings to retry
 
-Revision ID: 0010_thumbnails
-Revises: 0009_account_security
+Revision ID: 0011_thumbnails
+Revises: 0010_vote_versions
 Create Date: 2026-11-29
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_thumbnails"
-down_revision: str | None = "0009_account_security"
+revision: str = "0011_thumbnails"
+down_revision: str | None = "0010_vote_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
