@@ -40,6 +40,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_thumbnail_failures_next_try_at", table_name="thumbnail_failures")
     op.drop_table("thumbnail_failures")
-    with op.batch_alter_table("papers") as batch:
-        batch.drop_column("thumbnail")
-        batch.drop_column("media_url")
+    # ALTER TABLE ... DROP COLUMN on both backends (SQLite >= 3.35): a batch copy of
+    # `papers` would trip over the triggers that name it.
+    op.drop_column("papers", "thumbnail")
+    op.drop_column("papers", "media_url")
