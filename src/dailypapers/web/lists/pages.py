@@ -10,7 +10,7 @@ from dailypapers.papers.periods import PeriodKind
 from dailypapers.papers.queries import PaperList, Sort
 from dailypapers.web.cache import cached_value
 from dailypapers.web.deps import CurrentUser, SessionDep, SettingsDep
-from dailypapers.web.lists.data import TRENDING, ListOf, paper_list, ttl
+from dailypapers.web.lists.data import TRENDING, ListOf, list_votes, paper_list, ttl
 from dailypapers.web.render import render
 from dailypapers.web.shared import period_or_400, voted
 
@@ -22,7 +22,8 @@ _SEGMENT_KINDS: dict[str, PeriodKind] = {"date": "day", "week": "week", "month":
 def _cached_list(
     request: Request, session: Session, which: ListOf, *, page: int, per_page: int, sort: Sort
 ) -> PaperList:
-    """The list's data, shared by all visitors until the site changes (or its ttl passes)."""
+    """The list's data, shared by all visitors until the site or a vote on one of its
+    papers changes it (or its ttl passes)."""
     page = min(max(page, 1), 10_001)  # out of range: the page says so, with the last page
     key = ("list", which.label, sort, page, per_page)
     return cached_value(
@@ -31,6 +32,7 @@ def _cached_list(
         key,
         lambda: paper_list(session, which, sort=sort, page=page, per_page=per_page),
         ttl=ttl(which, sort),
+        votes=list_votes(which),
     )
 
 

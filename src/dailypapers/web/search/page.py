@@ -8,6 +8,7 @@ from typing import Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from dailypapers.changes.version import NO_VOTES
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.trend import weekly_matches
@@ -39,6 +40,7 @@ def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
         session,
         ("search-chart", q, today.isoformat()),
         lambda: weekly_matches(session, query=q, today=today),
+        votes=NO_VOTES,  # counts papers, not votes
     )
     return {
         "chart": bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
