@@ -97,6 +97,23 @@ def test_stemming_and_all_terms_first(session: Session) -> None:
     assert _find(session, "pangolins scale") == [both.id, one.id]
 
 
+def test_matches_carry_scores_and_whether_they_hold_every_term(session: Session) -> None:
+    """What hybrid search fuses, from whichever index answers (SQLite: tantivy when it holds
+    the session's changes, else FTS5)."""
+    both = make_paper(session, title="Pangolin scales", abstract="Armour of pangolins.")
+    one = make_paper(session, title="Pangolin habitats", abstract="Forests.")
+    fulltext, query = backend_for(session).fulltext, parse_query("pangolins scale")
+    session.commit()
+    committed = fulltext.scored(session, query=query, limit=10)
+    make_paper(session, title="Aardvark burrows", abstract="Termites.")
+    session.flush()  # a change not committed yet: FTS5 answers on SQLite
+    pending = fulltext.scored(session, query=query, limit=10)
+    for found in (committed, pending):
+        assert [(s.paper_id, s.every) for s in found] == [(both.id, True), (one.id, False)]
+        assert found[0].score > found[1].score > 0  # BM25 or ts_rank, higher is better
+    assert fulltext.search(session, query=query, limit=10) == [both.id, one.id]
+
+
 NASTY = [
     '"', '""', '"unterminated', "*", "foo*", "NEAR(a b)", "NEAR", "title:", "title:foo",
     "-", "-foo", "(", ")", "((a)", "a AND", "OR", "AND OR NOT", "^foo", "{title}: x",

@@ -27,6 +27,15 @@ from dailypapers.search.text import ParsedQuery
 
 
 @dataclass(frozen=True, slots=True)
+class Scored:
+    """A keyword match and its score: BM25 (tantivy, FTS5) or `ts_rank`; higher is better."""
+
+    paper_id: int
+    score: float
+    every: bool = True  # the paper holds every term and phrase of the query
+
+
+@dataclass(frozen=True, slots=True)
 class Highlighted:
     title: list[Segment]
     abstract: list[Segment]
@@ -42,6 +51,18 @@ class FullTextIndex(Protocol):
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[int]:
         """Paper ids, best match first: papers with every term, then papers with any."""
+        ...
+
+    def scored(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> list[Scored]:
+        """What `search` finds, in its order, each paper with its score (the fusion of
+        hybrid search reads them)."""
         ...
 
     def matching(
@@ -132,9 +153,9 @@ def plan(
     return Plan(tuple(terms), min(cost.values()), tuple(kept), spent)
 
 
-def _merge(first: list[int], second: list[int], limit: int) -> list[int]:
-    merged = list(dict.fromkeys(first + second))
-    return merged[:limit]
+def _merge(first: list[Scored], second: list[Scored], limit: int) -> list[Scored]:
+    seen = {s.paper_id for s in first}
+    return (first + [s for s in second if s.paper_id not in seen])[:limit]
 
 
 def highlight_papers(
@@ -180,7 +201,7 @@ POSTGRES_DOCUMENTS = (
 class BudgetedIndex:
     """The search flow both backends share: every term first, then any term, each scored
     within the budget; unranked matches for counting. A backend says how a list of terms
-    matches (`_match`) and how matches are ordered (`_order`)."""
+    matches (`_match`) and how a match scores (`_score`)."""
 
     source: TableClause  # the index table
     key: ColumnElement[int]  # its paper id
@@ -196,7 +217,8 @@ class BudgetedIndex:
     def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
         raise NotImplementedError
 
-    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    def _score(self, match: ColumnElement[Any]) -> ColumnElement[float]:
+        """A match's score, higher is better."""
         raise NotImplementedError
 
     def _ranked(
@@ -206,9 +228,11 @@ class BudgetedIndex:
         limit: int,
         where: Sequence[ColumnElement[bool]],
         window: bool,
-    ) -> list[int]:
+        every: bool,
+    ) -> list[Scored]:
         matches = select(self.key).select_from(self.source).where(self._holds(match))
-        stmt = matches
+        score = self._score(match).label("score")  # ordered by its label: scored once
+        stmt = matches.add_columns(score)
         if window:  # the newest `budget` matches: ids count up as papers arrive
             newest = matches.order_by(self.key.desc()).offset(self.budget).limit(1)
             floor = session.scalar(newest)
@@ -216,7 +240,8 @@ class BudgetedIndex:
                 stmt = stmt.where(self.key > floor)
         if where:
             stmt = stmt.join(Paper, Paper.id == self.key).where(*where)
-        return list(session.scalars(stmt.order_by(*self._order(match)).limit(limit)))
+        rows = session.execute(stmt.order_by(score.desc(), self.key.desc()).limit(limit))
+        return [Scored(int(pid), float(value), every) for pid, value in rows]
 
     def search(
         self,
@@ -226,6 +251,16 @@ class BudgetedIndex:
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[int]:
+        return [s.paper_id for s in self.scored(session, query=query, limit=limit, where=where)]
+
+    def scored(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> list[Scored]:
         if not query.terms:
             return []
         if self.budget:
@@ -233,11 +268,13 @@ class BudgetedIndex:
         else:  # exact: every match is scored
             p = Plan(query.terms, 0, query.terms, 0)
         every_match = self._match(p.terms, every=True, phrases=query.phrases)
-        every = self._ranked(session, every_match, limit, where, p.every_terms_cost > self.budget)
+        every_window = p.every_terms_cost > self.budget
+        every = self._ranked(session, every_match, limit, where, every_window, every=True)
         if len(every) >= limit or len(p.terms) + len(query.phrases) == 1:
             return every
         any_match = self._match(p.any_terms, every=False, phrases=query.phrases)
-        anyone = self._ranked(session, any_match, limit, where, p.any_terms_cost > self.budget)
+        any_window = p.any_terms_cost > self.budget
+        anyone = self._ranked(session, any_match, limit, where, any_window, every=False)
         return _merge(every, anyone, limit)
 
     def matching(

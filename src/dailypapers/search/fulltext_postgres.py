@@ -34,11 +34,11 @@ class PostgresFullText(BudgetedIndex):
     def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
         return self._document.op("@@")(match)
 
-    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    def _score(self, match: ColumnElement[Any]) -> ColumnElement[float]:
         weights: ColumnElement[Any] = literal_column(
             "ARRAY[" + ",".join(str(float(w)) for w in self.weights) + "]::float4[]"
         )
-        return [func.ts_rank(weights, self._document, match, 1).desc(), self.key.desc()]
+        return func.ts_rank(weights, self._document, match, 1)
 
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM paper_search"))

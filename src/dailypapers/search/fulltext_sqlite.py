@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
-from dailypapers.search.fulltext import SQLITE_DOCUMENTS, BudgetedIndex
+from dailypapers.search.fulltext import SQLITE_DOCUMENTS, BudgetedIndex, Scored
 from dailypapers.search.keyword_index import KeywordIndex, engine_of, prune_log
 from dailypapers.search.text import ParsedQuery
 
@@ -29,14 +29,14 @@ FILTER_DEPTH = 4_000  # the deepest the keyword index's ranking is read to satis
 
 
 def _passing(
-    session: Session, ids: Sequence[int], where: Sequence[ColumnElement[bool]]
-) -> list[int]:
-    """`ids` of papers that pass `where`, in their order."""
-    if not ids:
+    session: Session, found: Sequence[Scored], where: Sequence[ColumnElement[bool]]
+) -> list[Scored]:
+    """The papers of `found` that pass `where`, in their order."""
+    if not found:
         return []
-    stmt = select(Paper.id).where(Paper.id.in_(list(ids)), *where)
+    stmt = select(Paper.id).where(Paper.id.in_([s.paper_id for s in found]), *where)
     passing = set(session.scalars(stmt))
-    return [i for i in ids if i in passing]
+    return [s for s in found if s.paper_id in passing]
 
 
 class SqliteFullText(BudgetedIndex):
@@ -64,21 +64,21 @@ class SqliteFullText(BudgetedIndex):
         # every: all terms and phrases; any: any of them (a phrase as one more term)
         return literal(f" {'AND' if every else 'OR'} ".join(f'"{t}"' for t in (*terms, *phrases)))
 
-    def search(
+    def scored(
         self,
         session: Session,
         *,
         query: ParsedQuery,
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
-    ) -> list[int]:
+    ) -> list[Scored]:
         """tantivy's exact top k when it holds what this session sees; else FTS5, exactly."""
         index = self.keyword.ready_for(session) if self.keyword and query.terms else None
         if index is not None:
             found = self._ranked_by_index(session, index, query, limit, where)
             if found is not None:
                 return found
-        return super().search(session, query=query, limit=limit, where=where)
+        return super().scored(session, query=query, limit=limit, where=where)
 
     def _ranked_by_index(
         self,
@@ -87,13 +87,13 @@ class SqliteFullText(BudgetedIndex):
         query: ParsedQuery,
         limit: int,
         where: Sequence[ColumnElement[bool]],
-    ) -> list[int] | None:
+    ) -> list[Scored] | None:
         """The top `limit` passing `where`: the index's ranking, read deeper as filters
         reject papers; None when the filters are too narrow for that (FTS5 then)."""
         assert self.keyword is not None
         fetch = limit
         while True:
-            ranked = [s.paper_id for s in self.keyword.ranked(index, query, fetch)]
+            ranked = self.keyword.ranked(index, query, fetch)
             passing = _passing(session, ranked, where) if where else ranked
             if len(passing) >= limit or len(ranked) < fetch:
                 return passing[:limit]
@@ -121,8 +121,8 @@ class SqliteFullText(BudgetedIndex):
     def _holds(self, match: ColumnElement[Any]) -> ColumnElement[bool]:
         return self._fts.op("MATCH")(match)
 
-    def _order(self, match: ColumnElement[Any]) -> list[ColumnElement[Any]]:
-        return [func.bm25(self._fts, *self.weights)]
+    def _score(self, match: ColumnElement[Any]) -> ColumnElement[float]:
+        return -func.bm25(self._fts, *self.weights)  # FTS5's bm25() is negative, best lowest
 
     def rebuild(self, session: Session) -> int:
         session.execute(text("DELETE FROM papers_fts"))

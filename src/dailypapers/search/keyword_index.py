@@ -34,6 +34,7 @@ import tantivy
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.orm import Session
 
+from dailypapers.search.fulltext import Scored
 from dailypapers.search.text import ParsedQuery
 
 log = logging.getLogger(__name__)
@@ -86,12 +87,6 @@ def last_change(connection: Session | Connection) -> int:
 class Meta:
     generation: str
     seq: int
-
-
-@dataclass(frozen=True, slots=True)
-class Scored:
-    paper_id: int
-    score: float
 
 
 class KeywordIndex:
@@ -163,11 +158,11 @@ class KeywordIndex:
         terms = [self._field_query(index, t) for t in query.terms]
         phrases = [self._field_query(index, f'"{p}"') for p in query.phrases]
         every = _boolean([*terms, *phrases], [])
-        found = self._search(index, every, limit)
+        found = self._search(index, every, limit, every=True)
         if len(found) >= limit or len(terms) + len(phrases) <= 1:
             return found
         seen = {s.paper_id for s in found}
-        anyone = self._search(index, _boolean([], [*terms, *phrases]), limit)
+        anyone = self._search(index, _boolean([], [*terms, *phrases]), limit, every=False)
         return (found + [s for s in anyone if s.paper_id not in seen])[:limit]
 
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:
@@ -183,12 +178,15 @@ class KeywordIndex:
         return index.parse_query(words, FIELDS, field_boosts={"title": TITLE_BOOST})
 
     @staticmethod
-    def _search(index: tantivy.Index, query: tantivy.Query, limit: int) -> list[Scored]:
+    def _search(
+        index: tantivy.Index, query: tantivy.Query, limit: int, *, every: bool
+    ) -> list[Scored]:
         searcher = index.searcher()
         hits = searcher.search(query, limit, count=False).hits
         ids = searcher.fast_field_values("id", [address for _, address in hits])
         return [
-            Scored(int(pid or 0), float(score)) for (score, _), pid in zip(hits, ids, strict=True)
+            Scored(int(pid or 0), float(score), every)
+            for (score, _), pid in zip(hits, ids, strict=True)
         ]
 
     # ------------------------------------------------------------------ writing
