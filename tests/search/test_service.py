@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import Embedder, EmbedderUnavailable
-from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
 from dailypapers.search.highlight import segments_html
 from dailypapers.search.service import SearchFilters, search_papers, similar_papers
 from tests.factories import make_paper
@@ -20,13 +19,6 @@ Source = Callable[[], Embedder]
 
 def _keys(results: object) -> list[str]:
     return [h.card.key for h in results.hits]  # type: ignore[attr-defined]
-
-
-def test_rrf_adds_weighted_reciprocal_ranks() -> None:
-    fused = reciprocal_rank_fusion([([1, 2, 3], 1.0), ([3, 4], 2.0)], k=10)
-    assert list(fused) == [3, 4, 1, 2]
-    assert fused[3] == pytest.approx(1 / 13 + 2 / 11)
-    assert list(reciprocal_rank_fusion([([1, 2], 1.0), ([2, 1], 0.0)], k=1)) == [1, 2]
 
 
 def test_semantic_finds_meaning_without_shared_words(
@@ -50,8 +42,35 @@ def test_hybrid_fuses_both_lists(
     assert top.keyword_rank == 1 and top.semantic_rank == 1
     assert any(h.keyword_rank is None for h in results.hits)  # semantic-only hits are there
     assert results.mode == "hybrid" and results.notice is None
-    fused = reciprocal_rank_fusion([([1], 1.0), ([1], 1.0)], k=Fusion().k)
-    assert top.score == pytest.approx(fused[1])
+    assert top.every_term and top.keyword_score and top.semantic_score
+    # first in both lists: (1 - alpha) * 1 + alpha * 1, and 1 more for holding every term
+    assert top.score == pytest.approx(2.0)
+    scores = [h.score for h in results.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_hybrid_keeps_a_paper_with_every_term_above_a_nearer_one(
+    session: Session, corpus: dict[str, Paper], embedder: Embedder, embedder_source: Source
+) -> None:
+    """Semantic search prefers a paper lacking a query word; hybrid keeps the paper that
+    holds them all first, as keyword search does (the 75k set depends on it: README)."""
+    from dailypapers.search.indexing import embed_papers
+
+    nearer = make_paper(
+        session,
+        title="Self-driving car perception",
+        abstract="Cameras on a car detect pedestrians and cyclists.",
+    )
+    embed_papers(session, embedder=embedder, paper_ids=[nearer.id])
+    query, holds_all = "road car pedestrian", corpus["segmentation"].key
+
+    def ranked(mode: str) -> list[tuple[str, bool]]:
+        found = search_papers(session, query=query, mode=mode, embedder=embedder_source)  # type: ignore[arg-type]
+        return [(h.card.key, h.every_term) for h in found.hits[:2]]
+
+    assert ranked("semantic")[0] == (nearer.key, False)
+    assert ranked("keyword") == [(holds_all, True), (nearer.key, False)]
+    assert ranked("hybrid") == [(holds_all, True), (nearer.key, False)]
 
 
 def test_falls_back_to_keywords_when_the_embedder_is_unavailable(

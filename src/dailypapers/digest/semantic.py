@@ -2,10 +2,11 @@
 
 The query is embedded by the search feature's embedder (`DAILYPAPERS_EMBEDDER`, the one
 `search_papers` uses) and compared with the period's stored paper embeddings in memory;
-that list and the keyword list (`KeywordIndex`) are fused by reciprocal rank fusion with
-search's tuned weights. Papers below `MIN_SIMILARITY` do not count as semantic matches, so
-a topic with nothing relevant in the period matches nothing. Without embeddings for the
-period, or without an embedder, matching falls back to keywords alone.
+that list and the keyword list (`KeywordIndex`, which returns ids only) are fused by
+reciprocal rank fusion with `Fusion`'s k and weights (search now fuses scores instead).
+Papers below `MIN_SIMILARITY` do not count as semantic matches, so a topic with nothing
+relevant in the period matches nothing. Without embeddings for the period, or without an
+embedder, matching falls back to keywords alone.
 """
 
 from __future__ import annotations

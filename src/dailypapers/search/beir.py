@@ -23,7 +23,7 @@ from dailypapers.db.base import utcnow
 from dailypapers.db.engine import make_engine, unit_of_work
 from dailypapers.papers.models import Paper
 from dailypapers.search.embedder import Embedder
-from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
+from dailypapers.search.fusion import Fusion, fuse
 from dailypapers.search.indexing import run_embed_backlog
 from dailypapers.search.service import MODES, Mode, search_papers
 
@@ -120,16 +120,18 @@ def collection_database(collection: Collection) -> Iterator[Engine]:
 
 @dataclass(slots=True)
 class RankedLists:
-    """Per judged query: the keyword and semantic lists (collection ids), 100 deep."""
+    """Per judged query: the keyword and semantic lists, 100 deep, as collection id -> raw
+    score (BM25 or ts_rank; cosine similarity), best first."""
 
-    keyword: dict[str, list[str]]
-    semantic: dict[str, list[str]]
+    keyword: dict[str, dict[str, float]]
+    semantic: dict[str, dict[str, float]]
+    every: dict[str, set[str]]  # the keyword list's documents holding every query term
 
 
 def ranked_lists(
     engine: Engine, collection: Collection, *, embedder: Callable[[], Embedder], depth: int = 100
 ) -> RankedLists:
-    lists = RankedLists({}, {})
+    lists = RankedLists({}, {}, {})
     fusion = Fusion(candidates=depth)
     with unit_of_work(engine) as session:
         ids = {
@@ -138,17 +140,21 @@ def ranked_lists(
         }
         for qid in collection.qrels:
             text = collection.queries.get(qid, "")
-            for mode, target in (("keyword", lists.keyword), ("semantic", lists.semantic)):
-                found = search_papers(
+            keyword, semantic = (
+                search_papers(
                     session,
                     query=text,
-                    mode=mode,  # type: ignore[arg-type]
+                    mode=mode,
                     limit=depth,
                     fusion=fusion,
                     embedder=embedder,
                     highlight=False,
-                )
-                target[qid] = [ids[h.paper_id] for h in found.hits]
+                ).hits
+                for mode in ("keyword", "semantic")
+            )
+            lists.keyword[qid] = {ids[h.paper_id]: h.keyword_score or 0.0 for h in keyword}
+            lists.every[qid] = {ids[h.paper_id] for h in keyword if h.every_term}
+            lists.semantic[qid] = {ids[h.paper_id]: h.semantic_score or 0.0 for h in semantic}
     return lists
 
 
@@ -156,18 +162,13 @@ def scores(
     collection: Collection, lists: RankedLists, fusion: Fusion
 ) -> dict[Mode, dict[str, float]]:
     """Mean nDCG@10 and Recall@100 for keyword, semantic and their fusion."""
-    runs: dict[Mode, dict[str, list[str]]] = {"keyword": lists.keyword, "semantic": lists.semantic}
-    runs["hybrid"] = {
-        qid: list(
-            reciprocal_rank_fusion(
-                [
-                    (lists.keyword[qid], fusion.keyword_weight),
-                    (lists.semantic[qid], fusion.semantic_weight),
-                ],
-                k=fusion.k,
-            )
-        )
-        for qid in lists.keyword
+    runs: dict[Mode, dict[str, list[str]]] = {
+        "keyword": {q: list(found) for q, found in lists.keyword.items()},
+        "semantic": {q: list(found) for q, found in lists.semantic.items()},
+        "hybrid": {
+            q: list(fuse(lists.keyword[q], lists.semantic[q], fusion, every=lists.every[q]))
+            for q in lists.keyword
+        },
     }
     table: dict[Mode, dict[str, float]] = {}
     for mode in MODES:

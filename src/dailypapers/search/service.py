@@ -21,7 +21,8 @@ from dailypapers.search.embedder import (
     default_embedder,
 )
 from dailypapers.search.filters import SearchFilters
-from dailypapers.search.fusion import Fusion, reciprocal_rank_fusion
+from dailypapers.search.fulltext import Scored
+from dailypapers.search.fusion import Fusion, fuse
 from dailypapers.search.highlight import Segment, plain
 from dailypapers.search.identifiers import identifier_in, paper_with
 from dailypapers.search.models import Embedding
@@ -47,6 +48,9 @@ class SearchHit:
     semantic_rank: int | None
     title_segments: list[Segment]
     abstract_segments: list[Segment]
+    keyword_score: float | None = None  # BM25 (SQLite) or ts_rank (PostgreSQL), if listed
+    semantic_score: float | None = None  # cosine similarity to the query, if listed
+    every_term: bool = False  # in the keyword list, holding every term and phrase
 
     @property
     def matched(self) -> bool:
@@ -122,8 +126,9 @@ def search_papers(
     embedder: EmbedderSource = default_embedder,
     highlight: bool = True,
 ) -> SearchResults:
-    """Papers for `query`: keyword (BM25), semantic (vectors) or both fused by RRF. A query
-    that is an arXiv id, an arXiv or Hugging Face URL or a DOI puts that paper first."""
+    """Papers for `query`: keyword (BM25), semantic (vectors) or both, fused as `fusion`
+    says. A query that is an arXiv id, an arXiv or Hugging Face URL or a DOI puts that paper
+    first."""
     if mode not in MODES:
         raise ValueError(f"unknown search mode {mode!r}; choose one of {', '.join(MODES)}")
     if sort not in SORTS:
@@ -149,8 +154,9 @@ def search_papers(
 
 @dataclass(frozen=True, slots=True)
 class _Ranked:
-    keyword: list[int]
-    semantic: list[int]
+    keyword: dict[int, float]  # paper id -> keyword score, best first
+    every: set[int]  # the keyword list's papers that hold every term and phrase
+    semantic: dict[int, float]  # paper id -> cosine similarity, nearest first
     fused: dict[int, float]
 
 
@@ -169,19 +175,19 @@ def _ranked(
     vector, results.notice = _query_vector(mode, parsed.text, embedder)
     if vector is None and mode != "keyword":
         results.mode = "keyword"
-    keyword: list[int] = []
-    semantic: list[int] = []
+    found: list[Scored] = []
+    semantic: dict[int, float] = {}
     if results.mode in ("keyword", "hybrid"):
-        keyword = _keyword_ids(session, backend, parsed, filters, depth)
+        found = _keyword_scored(session, backend, parsed, filters, depth)
     if vector is not None:
-        semantic = semantic_ids(session, backend, vector=vector, where=where, limit=depth)
+        semantic = semantic_scores(session, backend, vector=vector, where=where, limit=depth)
         if not semantic and not _any_vectors(session):
             results.mode = "keyword"
             results.notice = "no paper has been embedded yet; showing keyword results"
-    fused = reciprocal_rank_fusion(
-        [(keyword, fusion.keyword_weight), (semantic, fusion.semantic_weight)], k=fusion.k
-    )
-    return _Ranked(keyword, semantic, fused)
+    keyword = {s.paper_id: s.score for s in found}
+    every = {s.paper_id for s in found if s.every}
+    fused = fuse(keyword, semantic, fusion, every=every, depth=depth)
+    return _Ranked(keyword, every, semantic, fused)
 
 
 def _any_vectors(session: Session) -> bool:
@@ -225,24 +231,28 @@ def _hits(
                 semantic_rank=sem_rank.get(pid),
                 title_segments=mark.title if mark else plain(card.title),
                 abstract_segments=mark.abstract if mark else plain(card.abstract),
+                keyword_score=ranked.keyword.get(pid),
+                semantic_score=ranked.semantic.get(pid),
+                every_term=pid in ranked.every,
             )
         )
     return hits
 
 
-def _keyword_ids(
+def _keyword_scored(
     session: Session,
     backend: SearchBackend,
     parsed: ParsedQuery,
     filters: SearchFilters,
     depth: int,
-) -> list[int]:
+) -> list[Scored]:
     where = filters.where()
     if filters.active:  # filters go into the query, which then joins papers
-        return backend.fulltext.search(session, query=parsed, limit=depth, where=where)
+        return backend.fulltext.scored(session, query=parsed, limit=depth, where=where)
     # no join: hidden papers (rare) are dropped afterwards
-    keyword = backend.fulltext.search(session, query=parsed, limit=depth)
-    return _visible(session, keyword, where)
+    found = backend.fulltext.scored(session, query=parsed, limit=depth)
+    visible = set(_visible(session, [s.paper_id for s in found], where))
+    return [s for s in found if s.paper_id in visible]
 
 
 def _query_vector(
@@ -269,7 +279,7 @@ def _visible(
     return [i for i in ids if i in passing]
 
 
-def semantic_ids(
+def semantic_scores(
     session: Session,
     backend: SearchBackend,
     *,
@@ -277,34 +287,37 @@ def semantic_ids(
     where: Sequence[ColumnElement[bool]],
     limit: int,
     model: str | None = None,
-) -> list[int]:
-    """Nearest papers passing `where`: the ANN index, widened as filters reject neighbours,
-    then an exact scan of the filtered papers when the filters are narrow."""
+) -> dict[int, float]:
+    """Nearest papers passing `where` -> their cosine similarity, nearest first: the ANN
+    index, widened as filters reject neighbours, then an exact scan of the filtered papers
+    when the filters are narrow."""
     from dailypapers.search.embedder import MODEL_NAME
 
     model = model or MODEL_NAME
     fetch = limit
     while True:
         found = backend.vectors.search(session, vector=vector, model=model, limit=fetch)
-        ids = _visible(session, [n.paper_id for n in found], where)
+        similarity = {n.paper_id: n.similarity for n in found}
+        ids = _visible(session, list(similarity), where)[:limit]
         if len(ids) >= limit or len(found) < fetch:
-            return ids[:limit]
+            return {pid: similarity[pid] for pid in ids}
         if fetch >= ANN_CAP:
             break
         fetch = min(fetch * 4, ANN_CAP)
-    exact = exact_ids(session, vector=vector, where=where, limit=limit, model=model)
-    return exact if exact is not None else ids[:limit]
+    exact = exact_scores(session, vector=vector, where=where, limit=limit, model=model)
+    return exact if exact is not None else {pid: similarity[pid] for pid in ids}
 
 
-def exact_ids(
+def exact_scores(
     session: Session,
     *,
     vector: np.ndarray,
     where: Sequence[ColumnElement[bool]],
     limit: int,
     model: str,
-) -> list[int] | None:
-    """Exact cosine ranking of the papers passing `where`; None when they are too many."""
+) -> dict[int, float] | None:
+    """Exact cosine ranking of the papers passing `where` (id -> similarity, nearest first);
+    None when they are too many."""
     rows = session.execute(
         select(Embedding.paper_id, Embedding.vector)
         .join(Paper, Paper.id == Embedding.paper_id)
@@ -314,10 +327,10 @@ def exact_ids(
     if len(rows) > EXACT_CAP:
         return None
     if not rows:
-        return []
+        return {}
     scores = np.stack([r[1] for r in rows]) @ np.asarray(vector, dtype=np.float32)
     best = np.argsort(-scores)[:limit]
-    return [int(rows[i][0]) for i in best]
+    return {int(rows[i][0]): float(scores[i]) for i in best}
 
 
 def _sorted(session: Session, ids: list[int], sort: SortOrder) -> list[int]:
