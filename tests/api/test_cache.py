@@ -13,7 +13,6 @@ from sqlalchemy import Engine, text
 
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
-from dailypapers.web import cache
 from dailypapers.web.app import create_app
 from dailypapers.web.cache import Rendered, ResponseCache, cached_value, etag_matches
 from tests.api.conftest import TokenUser
@@ -152,12 +151,13 @@ def test_trending_answers_also_expire_with_the_clock(
     first = client.get(LIST, params=params)
     same = client.get(LIST, params=params, headers={"If-None-Match": first.headers["etag"]})
     assert same.status_code == 304
-    now = cache.clock()
-    monkeypatch.setattr(cache, "clock", lambda: now + 3600)
+    store: ResponseCache = client.app.state.response_cache  # type: ignore[attr-defined]
+    now = store.clock()
+    monkeypatch.setattr(store, "clock", lambda: now + 3600)
     later = client.get(LIST, params=params, headers={"If-None-Match": first.headers["etag"]})
     assert later.status_code == 200 and later.headers["etag"] != first.headers["etag"]
     by_date = client.get(LIST, params={"date": DAY.isoformat()})
-    monkeypatch.setattr(cache, "clock", lambda: now + 7200)
+    monkeypatch.setattr(store, "clock", lambda: now + 7200)
     unchanged = client.get(
         LIST, params={"date": DAY.isoformat()}, headers={"If-None-Match": by_date.headers["etag"]}
     )

@@ -11,7 +11,6 @@ from sqlalchemy import Engine, func, select
 
 from dailypapers.accounts.models import User
 from dailypapers.digest.models import Subscription
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
@@ -25,7 +24,7 @@ def client(mail_settings: Settings) -> Iterator[TestClient]:
     app = create_app(mail_settings)
     with TestClient(app) as client:
         yield client
-    join_deliveries()  # the emails' sending threads end before the mail server does
+    app.state.deliveries.join()  # the emails' sending threads end before the mail server does
     app.state.engine.dispose()
 
 

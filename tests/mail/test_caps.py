@@ -14,7 +14,6 @@ from dailypapers.accounts.reset import queue_reset_email
 from dailypapers.community.models import Comment
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.caps import DAILY_CAP, fold_address
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
@@ -28,7 +27,7 @@ def client(mail_settings: Settings) -> Iterator[TestClient]:
     app = create_app(mail_settings)
     with TestClient(app) as client:
         yield client
-    join_deliveries()  # the emails' sending threads end before the mail server does
+    app.state.deliveries.join()  # the emails' sending threads end before the mail server does
     app.state.engine.dispose()
 
 

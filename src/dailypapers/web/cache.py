@@ -32,8 +32,6 @@ from dailypapers.web.reads import reader
 MAX_ENTRIES = 512
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
 T = TypeVar("T")
-clock = time.time  # replaced in tests
-_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +44,12 @@ class Rendered:
 class ResponseCache:
     """A bounded LRU of rendered answers for one version at a time (per process)."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
@@ -55,6 +58,7 @@ class ResponseCache:
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.clock = clock  # what answers with a ttl age by (trending)
 
     def get(self, version: int, key: Hashable) -> Any:
         with self._lock:
@@ -98,15 +102,42 @@ def _size(value: object) -> int:
 
 
 def response_cache(request: Request) -> ResponseCache:
-    """The app's cache, made on first use."""
-    state = request.app.state
-    cache = getattr(state, "response_cache", None)
-    if cache is None:
-        with _create_lock:
-            cache = getattr(state, "response_cache", None)
-            if cache is None:
-                cache = state.response_cache = ResponseCache()
+    """The app's cache, built by `create_app`."""
+    cache: ResponseCache = request.app.state.response_cache
     return cache
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCache:
+    """The app's response cache as a route receives it (`web.deps.CacheDep`)."""
+
+    request: Request
+    store: ResponseCache
+
+    def value(
+        self,
+        session: Session,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], T],
+        *,
+        ttl: float | None = None,
+    ) -> T:
+        """`cached_value` for this request."""
+        return cached_value(self.request, session, key, compute, ttl=ttl)
+
+    async def serve(
+        self,
+        key: tuple[Hashable, ...],
+        render: Callable[[Session], Rendered],
+        *,
+        ttl: float | None = None,
+    ) -> Response:
+        """`serve_cached` for this request."""
+        return await serve_cached(self.request, key, render, ttl=ttl)
+
+
+def request_cache(request: Request) -> RequestCache:
+    return RequestCache(request, response_cache(request))
 
 
 def cached_value(
@@ -123,8 +154,8 @@ def cached_value(
     is the same for everyone. The value is shared between requests: treat it as read-only.
     """
     version = current_version(session)
-    key = ("value", *_timed(key, ttl))
     cache = response_cache(request)
+    key = ("value", *_timed(key, ttl, cache.clock))
     found = cache.get(version.number, key)
     _note(request, found)
     if found is None:
@@ -148,12 +179,12 @@ def cached(
     answers that change with time alone.
     """
     version = current_version(session)
-    key = _timed(key, ttl)
+    cache = response_cache(request)
+    key = _timed(key, ttl, cache.clock)
     headers = validators(version, key)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    cache = response_cache(request)
     found = cache.get(version.number, key)
     _note(request, found)
     if found is None:
@@ -178,12 +209,12 @@ async def serve_cached(
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
     version = await run_in_threadpool(_read_version, request)
-    key = _timed(key, ttl)
+    cache = response_cache(request)
+    key = _timed(key, ttl, cache.clock)
     headers = validators(version, key) | {"Cache-Control": shared_answer(request)}
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    cache = response_cache(request)
     found = cache.get(version.number, key)
     _note(request, found)
     if found is None:
@@ -206,7 +237,9 @@ def _render(sessions: sessionmaker[Session], render: Callable[[Session], Rendere
         return render(session)
 
 
-def _timed(key: tuple[Hashable, ...], ttl: float | None) -> tuple[Hashable, ...]:
+def _timed(
+    key: tuple[Hashable, ...], ttl: float | None, clock: Callable[[], float]
+) -> tuple[Hashable, ...]:
     return (*key, int(clock() // ttl)) if ttl else key
 
 

@@ -21,6 +21,7 @@ from dailypapers.web.account.auth import safe_next
 from dailypapers.web.deps import (
     AdminUser,
     CurrentUser,
+    PageDep,
     RequiredUser,
     RowId,
     SessionDep,
@@ -84,6 +85,7 @@ def _login_to_vote(key: str, back: str) -> str:
 def comment(
     request: Request,
     key: str,
+    page: PageDep,
     session: SessionDep,
     user: VerifiedUser,
     body: str = Form("", max_length=20_000),
@@ -93,7 +95,7 @@ def comment(
     try:
         created = add_comment(session, user=user, paper=paper, body=body)
     except CommentError as exc:
-        return paper_page(request, session, user, key=key, comment_error=str(exc), draft=body)
+        return paper_page(page, session, user, key=key, comment_error=str(exc), draft=body)
     return _back_to(key, f"#comment-{created.id}")
 
 
@@ -117,6 +119,7 @@ def comment_edit(
 @router.post("/comments/{comment_id}/delete")
 def comment_delete(
     request: Request,
+    page: PageDep,
     comment_id: RowId,
     session: SessionDep,
     user: RequiredUser,
@@ -125,7 +128,7 @@ def comment_delete(
     """Delete a comment once confirmed (the page's dialog, or a confirmation page without JS)."""
     if confirmed != "1":
         return confirm_page(
-            request,
+            page,
             question="Delete this comment?",
             detail="The comment is removed for good.",
             action=f"/comments/{comment_id}/delete",

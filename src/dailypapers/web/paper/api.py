@@ -21,8 +21,8 @@ from dailypapers.web.api_schemas import (
     VoteOut,
     paper_out,
 )
-from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import ApiWriter, SessionDep, absolute_base
+from dailypapers.web.cache import Rendered
+from dailypapers.web.deps import ApiWriter, CacheDep, SessionDep, absolute_base
 from dailypapers.web.paper.data import paper_listing
 from dailypapers.web.paper.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
@@ -37,14 +37,14 @@ router = APIRouter(tags=["papers"])
     responses=API_ERRORS,
     summary="One paper",
 )
-async def paper(request: Request, key: str) -> Response:
+async def paper(request: Request, cache: CacheDep, key: str) -> Response:
     base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         found = paper_out(paper_listing(session, key=key), base_url)
         return Rendered(found.model_dump_json().encode(), JSON)
 
-    return await serve_cached(request, ("paper", key, base_url), render)
+    return await cache.serve(("paper", key, base_url), render)
 
 
 @router.get(
@@ -53,14 +53,14 @@ async def paper(request: Request, key: str) -> Response:
     responses={200: {"content": {"text/markdown": {}}}, 404: {"model": ErrorOut}},
     summary="One paper as Markdown (what `read_paper` fetches)",
 )
-async def paper_as_markdown(request: Request, key: str) -> Response:
+async def paper_as_markdown(request: Request, cache: CacheDep, key: str) -> Response:
     base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         text = paper_markdown(paper_listing(session, key=key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    return await serve_cached(request, ("markdown", key, base_url), render)
+    return await cache.serve(("markdown", key, base_url), render)
 
 
 @router.post(
