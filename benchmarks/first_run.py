@@ -34,11 +34,16 @@ QUERY = "compressing image patches for multimodal chat models"
 
 
 def make_run_commands(port: int) -> list[list[str]]:
+    """The recipe of `make run`, with this port; `-` (ignore errors) and comments go.
+
+    The first-run test (tests/browser/test_first_run.py) reads the recipe through this too."""
     recipe = ROOT.joinpath("Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
     commands = []
     for line in recipe.splitlines()[1:]:
         command = line.strip().lstrip("-").split("#", 1)[0].replace("$(BIN)/", f"{BIN}/")
         commands.append(command.replace("--port 8000", f"--port {port}").split())
+    if not commands or commands[-1][1] != "serve":
+        raise SystemExit(f"the Makefile's run recipe does not end with serve: {commands}")
     return commands
 
 

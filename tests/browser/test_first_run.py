@@ -22,6 +22,7 @@ from urllib.parse import quote_plus
 
 import httpx
 import pytest
+from benchmarks.first_run import make_run_commands  # the recipe of `make run`, one reader
 from playwright.sync_api import Browser, Page, expect
 
 from dailypapers.search.embedder import load_embedder
@@ -37,17 +38,6 @@ PASSWORD = "a long enough password 42"
 PARAPHRASE = "compressing image patches for multimodal chat models"
 # demo papers about shrinking the visual tokens fed to multimodal language models
 RELEVANT = {"2409.01179", "2503.02175", "2507.20630", "2506.05709"}
-
-
-def make_run_commands(port: int) -> list[list[str]]:
-    """The recipe of `make run`, with this test's port; `-` (ignore errors) and comments go."""
-    recipe = ROOT.joinpath("Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
-    commands = []
-    for line in recipe.splitlines()[1:]:
-        command = line.strip().lstrip("-").split("#", 1)[0].replace("$(BIN)/", f"{BIN}/")
-        commands.append(command.replace("--port 8000", f"--port {port}").split())
-    assert commands[-1][1] == "serve", commands
-    return commands
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,8 @@ def run_backend(backend: str, max_examples: int) -> bool:
         print(f"{backend}: {summary[-1] if summary else done.stdout[-2000:]}", flush=True)
         if done.returncode:
             print(done.stdout, flush=True)
+        elif "WARNINGS" in done.stdout:  # what the warnings are, and the totals
+            print(done.stdout[done.stdout.index("WARNINGS") - 20 :], flush=True)
         return done.returncode == 0
     finally:
         shutil.rmtree(folder, ignore_errors=True)

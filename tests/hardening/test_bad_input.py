@@ -141,3 +141,16 @@ def test_oversized_bodies_get_413(client: TestClient, token_user: TokenUser) -> 
     assert streamed.status_code == 413, streamed.text
     small = client.post("/api/daily_papers", json={"arxiv": "not an id"}, headers=headers)
     assert small.status_code == 400  # under the limit, the route itself answers
+
+
+@pytest.mark.usefixtures("papers")
+def test_a_search_of_other_symbols_is_valid_and_finds_nothing(client: TestClient) -> None:
+    """`©` is allowed by the API's documented pattern (schemathesis sends it): 200, empty."""
+    for query in ["©", "→ ∑", "© (((", "☃"]:
+        api = client.get("/api/papers/search", params={"q": query})
+        assert api.status_code == 200 and api.json() == [], (query, api.text[:200])
+        assert api.headers["X-Total-Count"] == "0"
+        feed = client.get("/search/feed.rss", params={"q": query})
+        assert feed.status_code == 200 and "<item>" not in feed.text, (query, feed.text[:300])
+        page = client.get("/search", params={"q": query, "mode": "keyword"})
+        assert "has no words to look for" in page.text, page.text[:300]

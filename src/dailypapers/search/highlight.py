@@ -65,6 +65,13 @@ class TermMarker:
         self.stems = {stemmer.stemWord(_fold(t)) for t in terms}
         self.prefixes = {s[:3] for s in self.stems}  # a stem starts its word's first letters
         self._seen: dict[str, bool] = {}
+        # In ASCII text only words starting with a prefix can match: the regex engine finds
+        # them, and Python stems those few instead of looking at every word.
+        alternatives = "|".join(sorted(map(re.escape, self.prefixes), key=len, reverse=True))
+        self._candidates = re.compile(
+            rf"(?<![^\W_])(?:{alternatives})[^\W_]*" if alternatives else r"(?!)",
+            re.IGNORECASE | re.ASCII,
+        )
 
     def _matches(self, word: str) -> bool:
         known = self._seen.get(word)
@@ -77,7 +84,8 @@ class TermMarker:
     def mark(self, text: str) -> list[Segment]:
         segments: list[Segment] = []
         last = 0
-        for match in _WORD.finditer(text):
+        words = self._candidates if text.isascii() else _WORD
+        for match in words.finditer(text):
             if self._matches(match.group()):
                 if match.start() > last:
                     _append(segments, Segment(text[last : match.start()]))

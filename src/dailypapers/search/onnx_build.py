@@ -14,7 +14,8 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 VERSION = "v1"  # bump when the recipe changes: old files are then rebuilt
@@ -26,6 +27,11 @@ def built_path(cache_dir: Path, *, quantized: bool) -> Path:
 
 
 def ensure(cache_dir: Path, model_dir: Path, *, quantized: bool) -> Path:
+    with quiet_third_party_logs():
+        return _ensure(cache_dir, model_dir, quantized=quantized)
+
+
+def _ensure(cache_dir: Path, model_dir: Path, *, quantized: bool) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     fused = built_path(cache_dir, quantized=False)
     if not fused.exists():
@@ -108,21 +114,33 @@ def _optimize(source: Path, target: Path) -> None:
 def _quantize(source: Path, target: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    root = logging.getLogger()
-    root.addFilter(_quiet_quantizer)
+    quantize_dynamic(
+        str(source),
+        str(target),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        extra_options={"MatMulConstBOnly": True, "DefaultTensorType": 1},  # 1 = FLOAT
+    )
+
+
+@contextmanager
+def quiet_third_party_logs() -> Iterator[None]:
+    """While the model is built, keep only our own log lines and others' errors.
+
+    ONNX Runtime's optimizer logs each fusion ("Fused BiasGelu: 6") and its quantizer one
+    INFO line per tensor ("Quantization parameters ...", "get_tensor_type returns ...") plus
+    a WARNING advising pre-processing: dozens of lines a new user cannot act on. The filter
+    sits on the root logger's handlers, which every propagated record reaches.
+    """
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(_ours_or_error)
     try:
-        quantize_dynamic(
-            str(source),
-            str(target),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            extra_options={"MatMulConstBOnly": True, "DefaultTensorType": 1},  # 1 = FLOAT
-        )
+        yield
     finally:
-        root.removeFilter(_quiet_quantizer)
+        for handler in handlers:
+            handler.removeFilter(_ours_or_error)
 
 
-def _quiet_quantizer(record: logging.LogRecord) -> bool:
-    """The quantizer logs one INFO line per tensor it leaves alone (hundreds) on the root
-    logger; a filter there drops those and nothing logged through other loggers."""
-    return not str(record.msg).startswith("Quantization parameters")
+def _ours_or_error(record: logging.LogRecord) -> bool:
+    return record.name.startswith("dailypapers") or record.levelno >= logging.ERROR

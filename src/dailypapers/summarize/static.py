@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dailypapers.search.embedder import EmbedderUnavailable, model_dir
+from dailypapers.model_files import EmbedderUnavailable, model_dir
 
 CACHE_WORDS = 400_000  # distinct words whose token ids are kept
 

@@ -28,7 +28,8 @@ NO_NUL = "^[^\\x00]*$"
 PAPER_KEY = f"^(?:{ARXIV_ID.pattern[1:-1]}|dp-[0-9a-f]{{12}})$"
 # Empty (the latest list), or holding a character that is neither white space nor ASCII
 # punctuation. (The server's rule is "a Unicode letter or digit", which a portable JSON-Schema
-# pattern cannot say: `\w` is ASCII in ECMA regexes; a query of symbols only gets 400.)
+# pattern cannot say: `\w` is ASCII in ECMA regexes; a query of other symbols only, like `©`,
+# is accepted and matches nothing.)
 SEARCH = "^(?:\\s*|[^\\x00]*[^\\s\\x00!-/:-@\\[-`{-~][^\\x00]*)$"
 NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 PARAMETER_PATTERNS = {"day": DAY_PATTERN, "week": WEEK_PATTERN, "month": MONTH_PATTERN}

@@ -57,6 +57,8 @@ def run_search(
     if not query:
         listing = period_list(session, per_page=limit)
         return Found(listing.cards, listing.period, None)
+    if not parse_query(query).terms:  # symbols only: nothing can match
+        return Found([], None, None, total=0)
     results = search_papers(
         session,
         query=query,
@@ -133,9 +135,16 @@ def query_problem(query: str) -> str | None:
 
 
 def require_words(query: str) -> None:
-    """400 with the reason when `query_problem` finds one (the API and feeds)."""
+    """400 with the reason for a query the API's schema refuses (the API and feeds).
+
+    The schema (`web/contract.py`'s SEARCH pattern) refuses a query of ASCII punctuation only
+    (`(((`); a query with no letter or digit that holds other symbols (`©`, `→`) is
+    schema-valid, because no pattern read alike by ECMA and Python can say "a Unicode letter
+    or digit": it is searched and matches nothing (an empty list, 200). The search page
+    explains both.
+    """
     problem = query_problem(query)
-    if problem:
+    if problem and (len(query) > MAX_QUERY or query.isascii()):
         raise HTTPException(status_code=400, detail=problem)
 
 
