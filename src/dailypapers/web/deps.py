@@ -1,4 +1,5 @@
-"""Typed dependencies: one database session per request, committed at the edge; the user."""
+"""Typed dependencies: the request's database session (committed at the edge), the user and
+the viewer, and what `create_app` built: settings, cache, email deliveries, embedder."""
 
 from __future__ import annotations
 
