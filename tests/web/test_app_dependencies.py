@@ -41,7 +41,7 @@ def test_pages_and_error_pages_show_the_viewer(client: TestClient) -> None:
     sign_up(client, "ada")
     me = '<a href="/users/ada" class="me">ada</a>'
     assert me in client.get("/papers").text  # a page that takes the viewer (PageDep)
-    missing = client.get("/papers/2699.00001")  # an error raised by the route
+    missing = client.get("/papers/2699.00001")  # the error page: looked up for it
     assert missing.status_code == 404 and me in missing.text
-    unknown = client.get("/no/such/page")  # no route at all: looked up for the error page
-    assert unknown.status_code == 404 and me in unknown.text
+    bad = client.get("/papers/date/2026-02-30")
+    assert bad.status_code == 400 and me in bad.text
