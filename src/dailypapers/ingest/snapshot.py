@@ -38,6 +38,9 @@ GZIP_MAGIC = b"\x1f\x8b"
 # Bad lines before the first good one: this many, or only bad lines, and the file is refused.
 _FORMAT_PROBE_LINES = 10
 _VERSION = re.compile(r"^v(\d+)$")
+# Lines between two readings of the position: a tell() lets the writer thread take the GIL
+# (a system call), and once a line it cost the reader more than parsing does.
+_POSITION_EVERY = 256
 
 
 class SnapshotFormatError(SourceError):
@@ -111,8 +114,10 @@ class SnapshotReader:
         number = 0
         try:
             for number, line in enumerate(stream, start=1):
-                self.position = raw.tell()
+                if number % _POSITION_EVERY == 0:
+                    self.position = raw.tell()
                 yield number, line
+            self.position = raw.tell()
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             what = "truncated or damaged gzip file" if compressed else "unreadable file"
             raise SnapshotFormatError(
