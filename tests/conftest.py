@@ -22,6 +22,11 @@ from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, unit_of_work
 from dailypapers.settings import Settings
 
+# The suite never calls arXiv: a worker started by a test (its `thumbnails` job fetches the
+# PDFs of papers with arXiv ids) meets a closed local port instead, unless a test serves PDFs.
+NO_ARXIV_PDFS = "http://127.0.0.1:9/pdf/{arxiv_id}"
+os.environ.setdefault("DAILYPAPERS_ARXIV_PDF_URL", NO_ARXIV_PDFS)
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 BACKENDS = ["sqlite", "postgresql"]
 _database_numbers = itertools.count()
@@ -168,6 +173,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         secret_key="test-secret-key-not-for-production",
         base_url="http://testserver",
+        arxiv_pdf_url=NO_ARXIV_PDFS,
     )
 
 

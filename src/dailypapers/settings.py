@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     arxiv_oai_url: str = Field(
         "https://oaipmh.arxiv.org/oai", description="arXiv OAI-PMH endpoint."
     )
+    arxiv_pdf_url: str = Field(
+        "https://arxiv.org/pdf/{arxiv_id}", description="Where an arXiv paper's PDF is fetched."
+    )
     arxiv_delay_seconds: float = Field(3.0, description="Pause between arXiv requests.")
     arxiv_categories: str = Field(
         "cs.CL,cs.CV,cs.AI,cs.LG", description="Categories the worker fetches daily."
@@ -116,6 +119,9 @@ class Settings(BaseSettings):
     )
     embed_schedule: str = Field(
         "every 1m", description="How often the worker embeds new and changed papers."
+    )
+    thumbnail_schedule: str = Field(
+        "every 5m", description="How often the worker renders first pages of new PDFs."
     )
 
     @model_validator(mode="after")

@@ -1,9 +1,10 @@
-"""Answers are cached per query and site version; writes from any process invalidate them."""
+"""Answers are cached per query and the versions they show; writes from any process
+invalidate them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 
 import pytest
@@ -11,10 +12,11 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from dailypapers.changes.version import Stamp
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered, ResponseCache, cached_value, etag_matches
+from dailypapers.web.cache import Rendered, ResponseCache, etag_matches, request_cache
 from tests.api.conftest import TokenUser
 from tests.factories import make_paper
 
@@ -22,29 +24,46 @@ DAY = date(2026, 2, 20)
 LIST = "/api/daily_papers"
 
 
-def test_the_cache_keeps_one_version_and_a_bounded_number_of_answers() -> None:
+def _at(site: int, votes: int = 0) -> Stamp:
+    return Stamp(site, votes, datetime(2026, 2, 20, tzinfo=UTC))
+
+
+def test_the_cache_keeps_one_site_version_and_a_bounded_number_of_answers() -> None:
     store = ResponseCache(max_entries=2)
     one = Rendered(b"1", "text/plain")
-    assert store.get(5, "a") is None
-    store.put(5, "a", one)
-    store.put(5, "b", one)
-    assert store.get(5, "a") is one  # "a" is now the most recent
-    store.put(5, "c", one)
-    assert store.get(5, "b") is None and store.get(5, "c") is one  # "b" was evicted
-    store.put(4, "old", one)  # rendered under an older version: not kept
-    assert store.get(5, "old") is None
-    assert store.get(6, "a") is None  # a newer version empties the cache
-    assert store.get(5, "c") is None  # and an older one is never served again
+    assert store.get(_at(5), "a") is None
+    store.put(_at(5), "a", one)
+    store.put(_at(5), "b", one)
+    assert store.get(_at(5), "a") is one  # "a" is now the most recent
+    store.put(_at(5), "c", one)
+    assert store.get(_at(5), "b") is None and store.get(_at(5), "c") is one  # "b" was evicted
+    store.put(_at(4), "old", one)  # rendered under an older version: not kept
+    assert store.get(_at(5), "old") is None
+    assert store.get(_at(6), "a") is None  # a newer version empties the cache
+    assert store.get(_at(5), "c") is None  # and an older one is never served again
+
+
+def test_each_answer_keeps_the_vote_stamp_it_was_rendered_at() -> None:
+    store = ResponseCache()
+    old, new = Rendered(b"old", "text/plain"), Rendered(b"new", "text/plain")
+    assert store.get(_at(1), "other") is None  # the first lookup starts site version 1
+    store.put(_at(1), "other", old)
+    store.put(_at(1, 3), "a", old)
+    assert store.get(_at(1, 4), "a") is None  # a vote it shows: rendered again
+    store.put(_at(1, 4), "a", new)
+    store.put(_at(1, 3), "a", old)  # a slower request's older answer does not replace it
+    assert store.get(_at(1, 4), "a") is new
+    assert store.get(_at(1), "other") is old  # other answers stay
 
 
 def test_the_cache_keeps_a_bounded_number_of_bytes() -> None:
     store = ResponseCache(max_entries=100, max_bytes=10)
-    assert store.get(1, "a") is None  # a lookup at version 1 starts version 1
-    store.put(1, "a", Rendered(b"123456", "text/plain"))
-    store.put(1, "b", Rendered(b"123456", "text/plain"))  # 12 bytes: "a" goes
-    assert store.get(1, "a") is None and store.get(1, "b") is not None
+    assert store.get(_at(1), "a") is None  # a lookup at version 1 starts version 1
+    store.put(_at(1), "a", Rendered(b"123456", "text/plain"))
+    store.put(_at(1), "b", Rendered(b"123456", "text/plain"))  # 12 bytes: "a" goes
+    assert store.get(_at(1), "a") is None and store.get(_at(1), "b") is not None
     assert store.bytes == 6
-    store.put(1, "b", Rendered(b"1", "text/plain"))  # replacing counts the new size only
+    store.put(_at(1), "b", Rendered(b"1", "text/plain"))  # replacing counts the new size only
     assert store.bytes == 1
 
 
@@ -87,7 +106,7 @@ def test_page_data_is_cached_per_version(
     def value() -> int:
         request = Request({"type": "http", "app": app, "headers": []})
         with unit_of_work(engine) as session:
-            return cached_value(request, session, ("test",), compute)
+            return request_cache(request).value(session, ("test",), compute)
 
     assert (value(), value()) == (1, 1)
     with unit_of_work(engine) as session:

@@ -62,6 +62,7 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstRun]:
             DAILYPAPERS_SMTP_URL=smtp.url,
             DAILYPAPERS_ARXIV_API_URL=f"http://127.0.0.1:{free_port()}/api/query",
             DAILYPAPERS_ARXIV_OAI_URL=f"http://127.0.0.1:{free_port()}/oai",
+            DAILYPAPERS_ARXIV_PDF_URL=f"http://127.0.0.1:{free_port()}/pdf/{{arxiv_id}}",
         )
         for command in setup:
             done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
@@ -144,9 +145,11 @@ def test_a_paraphrase_finds_a_demo_paper_by_meaning(first_run: FirstRun, page: P
 def test_a_paper_page_has_similar_papers_a_summary_and_keywords(
     first_run: FirstRun, page: Page
 ) -> None:
-    page.goto(f"{first_run.url}/papers/2412.03069")  # TokenFlow
+    page.goto(f"{first_run.url}/papers/2412.03069")  # TokenFlow: its abstract's first
+    expect(page.locator("p.keywords .tag").first).to_be_visible()  # sentence is the summary,
+    expect(page.locator("p.summary")).to_have_count(0)  # so keywords only, not it twice
+    page.goto(f"{first_run.url}/papers/2501.10064")  # One-D-Piece
     expect(page.locator("p.summary")).to_contain_text("In one sentence:")
-    expect(page.locator("p.keywords .tag").first).to_be_visible()
     expect(page.locator("section.similar li").first).to_be_visible()
     assert page.locator("section.similar li").count() >= 3
 

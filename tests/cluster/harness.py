@@ -29,6 +29,7 @@ def node_env(database_url: str, data_dir: Path, **settings: str) -> dict[str, st
         "DAILYPAPERS_DATA_DIR": str(data_dir),
         "DAILYPAPERS_SECRET_KEY": SECRET,
         "DAILYPAPERS_EMBEDDER": "none",
+        "DAILYPAPERS_ARXIV_PDF_URL": "http://127.0.0.1:9/pdf/{arxiv_id}",  # never arXiv
         "DAILYPAPERS_LOG_LEVEL": "WARNING",
         "HF_HUB_OFFLINE": "1",
     }

@@ -65,7 +65,9 @@ def _fuzz(case_strategy: object, token_user: TokenUser, mode: GenerationMode) ->
 
 @pytest.mark.usefixtures("papers")
 def test_api_fuzz(fuzzed_app: FastAPI, token_user: TokenUser) -> None:
-    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed_app)
+    # The client enters the app's lifespan before the schema is read; under load that took
+    # more than schemathesis' default 10 s read timeout once, so allow more.
+    schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed_app, timeout=120)
     failures: list[str] = []
     operations = 0
     for result in schema.get_all_operations():

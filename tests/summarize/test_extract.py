@@ -12,6 +12,7 @@ from dailypapers.summarize.extract import (
     sentences,
     words,
 )
+from dailypapers.summarize.phrases import JOINING
 from dailypapers.summarize.static import StaticVectors, static_vectors
 from dailypapers.summarize.words import STOPWORDS
 
@@ -42,13 +43,36 @@ def test_sentences_split_at_ends_but_not_at_abbreviations() -> None:
 def test_candidates_are_runs_between_stopwords() -> None:
     found = candidates(words("We propose a novel speech recognition model for noisy audio."))
     assert "speech recognition" in found and "noisy audio" in found
-    assert not any(w in STOPWORDS for key in found for w in key.split())
+    # "model" ends runs like a stopword, except as the head of a longer phrase
+    assert "speech recognition model" in found and "model" not in found
+    assert not any(w in STOPWORDS - JOINING for key in found for w in key.split())
     assert all(1 <= len(key.split()) <= 3 for key in found)
     possessive = candidates(words("The model's internal representations and Bob’s data."))
     assert "internal representations" in possessive and "bob data" in possessive
     assert not any(key == "s" or key.startswith("s ") for key in possessive)
     contracted = candidates(words("Agents don't share memory; they can't plan."))
     assert not any(key.split()[0] in {"t", "don", "can"} for key in contracted)
+
+
+def test_keywords_are_noun_phrases() -> None:
+    text = (
+        "To check token counts, we train superword tokenizers, and CoIn constructs a "
+        "verifiable hash by recovering hidden prompts with fine-grained visual cues. "
+        "Scaling visual tokenizers needs training data for image deraining with diffusion "
+        "models that are multi-modal and sample-efficient (see https://github.com/Org-Lab/Repo)."
+    )
+    found = candidates(words(text))
+    for phrase in (
+        "token counts", "superword tokenizers", "verifiable hash", "hidden prompts",
+        "fine-grained visual cues", "training data", "image deraining", "diffusion models",
+    ):  # fmt: skip
+        assert phrase in found, phrase
+    for fragment in (
+        "check token counts", "train superword tokenizers", "coin constructs",
+        "recovering hidden prompts", "fine-grained visual", "scaling visual tokenizers",
+        "deraining", "models", "multi-modal", "sample-efficient", "org-lab", "repo",
+    ):  # fmt: skip
+        assert fragment not in found, fragment
 
 
 def test_the_summary_is_the_most_central_sentence(vectors: StaticVectors) -> None:

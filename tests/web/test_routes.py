@@ -34,6 +34,7 @@ PATHS = [
     ("/users/ada/collections/reading/feed.rss", "/users/{username}/collections/{slug}/feed.{fmt}"),
     ("/search", "/search"),
     ("/search/feed.rss", "/search/feed.{fmt}"),
+    ("/thumbnails/" + "ab" * 16 + ".webp", "/thumbnails/{key}.webp"),
 ]
 
 

@@ -10,6 +10,7 @@ from dailypapers.mail import models as mail_models
 from dailypapers.papers import models as papers_models
 from dailypapers.ratelimits import models as ratelimits_models
 from dailypapers.search import models as search_models
+from dailypapers.thumbnails import models as thumbnails_models
 
 __all__ = [
     "Base",
@@ -22,4 +23,5 @@ __all__ = [
     "papers_models",
     "ratelimits_models",
     "search_models",
+    "thumbnails_models",
 ]

@@ -8,6 +8,7 @@ page, organization, and Hugging Face's AI summary and keywords.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -77,11 +78,22 @@ def parse_hf_item(item: Any) -> PaperRecord:
         base_upvotes=_integer(paper, "upvotes") or 0,
         ai_summary=_string(paper, "ai_summary"),
         ai_keywords=_keywords(paper.get("ai_keywords")),
+        media_url=_image(paper.get("mediaUrls") or item.get("mediaUrls")),
         organization=_organization(paper.get("organization") or item.get("organization")),
         listed_on=listed.date() if listed else None,
         submitter_name=_submitter(submitter),
     )
     return checked(record)
+
+
+_IMAGE = re.compile(r"https?://[^\s\"'<>]+\.(?:png|jpe?g|gif|webp)(?:\?[^\s\"'<>]*)?", re.I)
+
+
+def _image(urls: object) -> str | None:
+    """The first image (not a video) among the source's media links, http(s) only."""
+    if not isinstance(urls, list):
+        return None
+    return next((u for u in urls if isinstance(u, str) and _IMAGE.fullmatch(u)), None)
 
 
 def _string(data: dict[str, Any], name: str) -> str | None:

@@ -41,6 +41,7 @@ RECORD_FIELDS = (
     "project_url",
     "ai_summary",
     "ai_keywords",
+    "media_url",
 )
 # Every column the loaders may write on a paper.
 WRITTEN_FIELDS = (*RECORD_FIELDS, "published_at", "arxiv_url", "pdf_url", "organization_id")

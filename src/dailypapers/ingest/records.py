@@ -41,6 +41,7 @@ class PaperRecord:
     base_upvotes: int | None = None  # None: the source does not count upvotes
     ai_summary: str | None = None
     ai_keywords: list[str] | None = None
+    media_url: str | None = None  # the source's image of the paper (Hugging Face's mediaUrls)
     organization: OrganizationRecord | None = None
     listed_on: date | None = None  # put the paper in the daily list of this day
     submitter_name: str | None = None

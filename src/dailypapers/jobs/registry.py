@@ -34,6 +34,7 @@ JOB_MODULES = (
     "dailypapers.search.jobs",
     "dailypapers.accounts.jobs",
     "dailypapers.jobs.housekeeping",
+    "dailypapers.thumbnails.jobs",
 )
 
 

@@ -52,6 +52,7 @@ class PaperCard:
     ai_keywords: list[str] | None = None
     github_stars: int | None = None
     submitter: str | None = None  # who put it on a daily list (a user here, or the source's)
+    thumbnail_url: str | None = None  # the source's image, else the rendered first page
 
 
 # Cards are built from plain rows (no ORM objects: a list page holds a hundred papers and
@@ -71,7 +72,14 @@ CARD_COLUMNS = (
     Paper.ai_summary,
     Paper.ai_keywords,
     Paper.github_stars,
+    Paper.media_url,
+    Paper.thumbnail,
 )
+
+
+def thumbnail_url(media_url: str | None, thumbnail: str | None) -> str | None:
+    """The source's image first (Hugging Face's media), else our rendering of page one."""
+    return media_url or (f"/thumbnails/{thumbnail}.webp" if thumbnail else None)
 
 
 def build_cards(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[PaperCard]:
@@ -100,6 +108,7 @@ def build_cards(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list
             ai_keywords=row.ai_keywords,
             github_stars=row.github_stars,
             submitter=submitted.get(row.id),
+            thumbnail_url=thumbnail_url(row.media_url, row.thumbnail),
         )
         for row in rows
     ]

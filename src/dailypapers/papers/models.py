@@ -70,6 +70,8 @@ class Paper(Base):
     base_upvotes: Mapped[int] = mapped_column(Integer, default=0)  # counted by a source
     ai_summary: Mapped[str | None] = mapped_column(Text)
     ai_keywords: Mapped[list[str] | None] = mapped_column(JSON)
+    media_url: Mapped[str | None] = mapped_column(String(1000))  # the source's own image
+    thumbnail: Mapped[str | None] = mapped_column(String(64))  # key of the rendered page
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL")
     )

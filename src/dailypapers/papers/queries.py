@@ -16,6 +16,7 @@ from dailypapers.papers.cards import (
     OrganizationRef,
     build_cards,
     submitters,
+    thumbnail_url,
 )
 from dailypapers.papers.cards import (
     PaperCard as PaperCard,  # re-exported: callers name it from here
@@ -192,6 +193,7 @@ def _card(paper: Paper, upvotes: int, comments: int, submitter: str | None = Non
         ai_keywords=paper.ai_keywords,
         github_stars=paper.github_stars,
         submitter=submitter,
+        thumbnail_url=thumbnail_url(paper.media_url, paper.thumbnail),
     )
 
 

@@ -3,8 +3,9 @@
 Summary: the abstract sentence whose vector is closest to the whole text's (title and
 abstract), i.e. the most central one; not the first sentence when another is nearly as
 central (the abstract that cards show below starts with it). Keywords (KeyBERT-style):
-candidate phrases are runs of one to three words between stopwords and punctuation
-(a POS-free stand-in for noun phrases: no verb-like last word); each is scored by the
+candidate phrases are noun phrases of one to three words, found by rules in runs between
+stopwords and punctuation (`phrases.py`: no verb, adverb or gerund-with-object, a noun
+for a last word, no cut compound); each is scored by the
 cosine of its vector to the text's, with a small bonus for repeats and for the title, and
 picked by maximal marginal relevance so that they differ from each other.
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dailypapers.summarize.phrases import JOINING, breaks_run, drop_verbs, is_noun_phrase
 from dailypapers.summarize.static import StaticVectors
 from dailypapers.summarize.words import FUNCTION_WORDS, STOPWORDS
 
@@ -53,46 +55,51 @@ def sentences(text: str) -> list[str]:
 
 
 _POSSESSIVE = re.compile(r"(?<=[A-Za-z0-9])['\u2019](?:s|t|re|ve|ll|d|m)\b")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 
 
 def words(text: str) -> list[str]:
     """Words, numbers and punctuation marks; a possessive 's or a contraction's tail
-    ('t, 're, ...) goes with its word."""
-    return _WORD.findall(_POSSESSIVE.sub("", text))
-
-
-def _verb_like(word: str) -> bool:
-    w = word.lower()
-    return w.endswith(("ed", "ly")) and len(w) > 4
+    ('t, 're, ...) goes with its word; links are left out (a repository's name is no topic)."""
+    return _WORD.findall(_POSSESSIVE.sub("", _URL.sub(" ", text)))
 
 
 def candidates(tokens: Sequence[str]) -> dict[str, tuple[list[str], int]]:
     """Candidate phrases: lower-cased key -> (words of the first spelling, count)."""
     found: dict[str, tuple[list[str], int]] = {}
     run: list[str] = []
-
-    def flush() -> None:
-        n = len(run)
-        for size in range(1, MAX_PHRASE_WORDS + 1):
-            for start in range(0, n - size + 1):
-                phrase = run[start : start + size]
-                first, last = phrase[0], phrase[-1]
-                if _verb_like(last) or first.lower().endswith("ly"):
-                    continue
-                if size == 1 and len(first) < 3:
-                    continue
-                key = " ".join(phrase).lower()
-                seen = found.get(key)
-                found[key] = (seen[0], seen[1] + 1) if seen else (phrase, 1)
-        run.clear()
-
-    for token in tokens:
-        if token[-1].isalpha() and token.lower() not in STOPWORDS:
+    before = "."
+    for previous, token in zip([".", *tokens], tokens, strict=False):
+        if token[-1].isalpha() and _joins(token):
+            if not run:
+                before = previous
             run.append(token)
-        else:
-            flush()
-    flush()
+            continue
+        for piece in drop_verbs(run, before):
+            _count_phrases(found, piece)
+        run = []
+    for piece in drop_verbs(run, before):
+        _count_phrases(found, piece)
     return found
+
+
+def _joins(token: str) -> bool:
+    lower = token.lower()
+    return (lower not in STOPWORDS or lower in JOINING) and not breaks_run(token)
+
+
+def _count_phrases(found: dict[str, tuple[list[str], int]], run: list[str]) -> None:
+    """Every noun phrase of one to three words that ends where the run ends, or before
+    "model" ("speech recognition"): not "training-free token" of "... token compression"."""
+    for size in range(1, MAX_PHRASE_WORDS + 1):
+        for start in range(0, len(run) - size + 1):
+            phrase, end = run[start : start + size], start + size
+            cut = end < len(run) and run[end].lower() not in JOINING
+            if cut or (size == 1 and len(phrase[0]) < 3) or not is_noun_phrase(phrase):
+                continue
+            key = " ".join(phrase).lower()
+            seen = found.get(key)
+            found[key] = (seen[0], seen[1] + 1) if seen else (phrase, 1)
 
 
 def _mmr(vectors: np.ndarray, relevance: np.ndarray, k: int) -> list[int]:

@@ -32,6 +32,7 @@ from dailypapers.web import (
     reads,
     search,
     subscriptions,
+    thumbnails,
 )
 from dailypapers.web.cache import ResponseCache
 from dailypapers.web.contract import allowed_methods, describe
@@ -68,7 +69,13 @@ def create_app(settings: Settings) -> FastAPI:
     # so the order below does not matter (tests/web/test_routes.py checks it).
     for resource in (lists, paper, people, search, collections, for_you, account):
         app.include_router(resource.router)
-    for router in (subscriptions.router, mailbox.router, docs.router, feed_preview.router):
+    for router in (
+        subscriptions.router,
+        mailbox.router,
+        docs.router,
+        feed_preview.router,
+        thumbnails.router,
+    ):
         app.include_router(router)
     return app
 

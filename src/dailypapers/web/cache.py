@@ -1,10 +1,12 @@
-"""Answers cached per query and per site version, with ETag and Last-Modified.
+"""Answers cached per query and per the versions they show, with ETag and Last-Modified.
 
-Every request reads the site version (one primary-key lookup; database triggers move it on
-every write to a listed table, from any process). A cached body is used only under the
-version it was rendered at, so a vote or a submission made through any process is seen by
-the next request of every process. The ETag is derived from the version and the query, so
-a matching If-None-Match is answered 304 before anything is rendered.
+Every request reads the stamp of its answer (changes/version.py: the site version, which
+database triggers move on every listed write but votes, and the sum of the vote counters the
+answer shows: a paper's, a range of listing days', or all votes), one or two primary-key
+lookups. A cached body is used only under the stamp it was rendered at, so a change made
+through any process is seen by the next request of every process, while a vote leaves the
+answers about other papers and other days cached. The ETag is derived from the stamp and the
+query, so a matching If-None-Match is answered 304 before anything is rendered.
 
 Answers that also depend on the clock (trending) add a time bucket to their key.
 """
@@ -25,12 +27,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from dailypapers import __version__
-from dailypapers.changes.version import Version, current_version, read_version
+from dailypapers.changes.version import (
+    ALL_VOTES,
+    Stamp,
+    VoteScope,
+    current_stamp,
+    read_shown,
+    read_stamp,
+)
 from dailypapers.web.cache_control import shared_answer
 from dailypapers.web.reads import reader
 
-MAX_ENTRIES = 512
+MAX_ENTRIES = 8192  # a vote no longer empties the cache: room for every paper of a busy day
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
+VALUE_BYTES = 32 * 1024  # what a cached page's data (not a body) is counted as
 T = TypeVar("T")
 
 
@@ -39,10 +49,15 @@ class Rendered:
     body: bytes
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()  # extra headers kept with the body
+    shows: tuple[str, ...] = ()  # keys of the papers whose votes it shows (SHOWN_VOTES)
 
 
 class ResponseCache:
-    """A bounded LRU of rendered answers for one version at a time (per process)."""
+    """A bounded LRU of rendered answers, each kept with its stamp (per process).
+
+    A newer site version empties it (nothing rendered before can be used again); a newer
+    vote stamp replaces only the answer it belongs to.
+    """
 
     def __init__(
         self,
@@ -53,41 +68,54 @@ class ResponseCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.version = -1
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.site = -1
+        self._entries: OrderedDict[Hashable, tuple[Stamp, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
         self.clock = clock  # what answers with a ttl age by (trending)
 
-    def get(self, version: int, key: Hashable) -> Any:
+    def get(self, stamp: Stamp, key: Hashable) -> Any:
+        found = self.peek(stamp.site, key)
+        fresh = found is not None and found[0].votes == stamp.votes
+        self.count(hit=fresh)
+        return found[1] if found is not None and fresh else None
+
+    def peek(self, site: int, key: Hashable) -> tuple[Stamp, Any] | None:
+        """The answer kept for `key` under `site` with its stamp; counts nothing."""
         with self._lock:
-            if version != self.version:
-                self._start(version)
+            if site != self.site:
+                self._start(site)
                 return None
             found = self._entries.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
+            if found is not None:
+                self._entries.move_to_end(key)
             return found
 
-    def put(self, version: int, key: Hashable, value: object) -> None:
+    def count(self, *, hit: bool) -> None:
         with self._lock:
-            if version != self.version:
-                return  # rendered under another version than the one cached now
+            if hit:
+                self.hits += 1
+            else:
+                self.misses += 1
+
+    def put(self, stamp: Stamp, key: Hashable, value: object) -> None:
+        with self._lock:
+            if stamp.site != self.site:
+                return  # rendered under another site version than the one cached now
             if key in self._entries:
-                self.bytes -= _size(self._entries.pop(key))
-            self._entries[key] = value
+                kept = self._entries[key]
+                if kept[0].votes > stamp.votes:
+                    return  # a newer answer is kept already (rendered by a faster request)
+                self.bytes -= _size(self._entries.pop(key)[1])
+            self._entries[key] = (stamp, value)
             self.bytes += _size(value)
             while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
-                self.bytes -= _size(self._entries.popitem(last=False)[1])
+                self.bytes -= _size(self._entries.popitem(last=False)[1][1])
 
-    def _start(self, version: int) -> None:
-        self.misses += 1
-        if version > self.version:  # newer: older entries can never be used again
-            self.version = version
+    def _start(self, site: int) -> None:
+        if site > self.site:  # newer: older entries can never be used again
+            self.site = site
             self._entries.clear()
             self.bytes = 0
 
@@ -98,7 +126,7 @@ class ResponseCache:
 
 
 def _size(value: object) -> int:
-    return len(value.body) if isinstance(value, Rendered) else 0
+    return len(value.body) if isinstance(value, Rendered) else VALUE_BYTES
 
 
 def response_cache(request: Request) -> ResponseCache:
@@ -121,9 +149,10 @@ class RequestCache:
         compute: Callable[[], T],
         *,
         ttl: float | None = None,
+        votes: VoteScope = ALL_VOTES,
     ) -> T:
-        """`cached_value` for this request."""
-        return cached_value(self.request, session, key, compute, ttl=ttl)
+        """`cached_value` for this request (`votes`: the votes the value shows)."""
+        return cached_value(self.request, session, key, compute, ttl=ttl, votes=votes)
 
     async def serve(
         self,
@@ -131,9 +160,10 @@ class RequestCache:
         render: Callable[[Session], Rendered],
         *,
         ttl: float | None = None,
+        votes: VoteScope = ALL_VOTES,
     ) -> Response:
-        """`serve_cached` for this request."""
-        return await serve_cached(self.request, key, render, ttl=ttl)
+        """`serve_cached` for this request (`votes`: the votes the answer shows)."""
+        return await serve_cached(self.request, key, render, ttl=ttl, votes=votes)
 
 
 def request_cache(request: Request) -> RequestCache:
@@ -147,20 +177,22 @@ def cached_value(
     compute: Callable[[], T],
     *,
     ttl: float | None = None,
+    votes: VoteScope = ALL_VOTES,
 ) -> T:
-    """A page's data (e.g. a `PaperList`) cached per query and site version.
+    """A page's data (e.g. a `PaperList`) cached per query and the versions it shows.
 
     For HTML pages that render per visitor (their CSRF token, their votes) from data that
     is the same for everyone. The value is shared between requests: treat it as read-only.
+    `votes` names the votes the data shows (all of them unless said otherwise).
     """
-    version = current_version(session)
+    stamp = current_stamp(session, votes)
     cache = response_cache(request)
     key = ("value", *_timed(key, ttl, cache.clock))
-    found = cache.get(version.number, key)
+    found = cache.get(stamp, key)
     _note(request, found)
     if found is None:
         found = compute()
-        cache.put(version.number, key, found)
+        cache.put(stamp, key, found)
     return found  # type: ignore[no-any-return]
 
 
@@ -171,25 +203,26 @@ def cached(
     render: Callable[[], Rendered],
     *,
     ttl: float | None = None,
+    votes: VoteScope = ALL_VOTES,
 ) -> Response:
-    """The answer for `key` at the current version: 304, from the cache, or rendered now.
+    """The answer for `key` at the current stamp: 304, from the cache, or rendered now.
 
     For sync routes that have a session. `key` must name everything the answer depends on
     besides the database (route and query parameters); `ttl` adds a clock bucket for
-    answers that change with time alone.
+    answers that change with time alone; `votes` names the votes the answer shows.
     """
-    version = current_version(session)
+    stamp = current_stamp(session, votes)
     cache = response_cache(request)
     key = _timed(key, ttl, cache.clock)
-    headers = validators(version, key)
+    headers = validators(stamp, key)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    found = cache.get(version.number, key)
+    found = cache.get(stamp, key)
     _note(request, found)
     if found is None:
         found = render()
-        cache.put(version.number, key, found)
+        cache.put(stamp, key, found)
     return _response(found, headers)
 
 
@@ -199,27 +232,66 @@ async def serve_cached(
     render: Callable[[Session], Rendered],
     *,
     ttl: float | None = None,
+    votes: VoteScope = ALL_VOTES,
 ) -> Response:
     """Like `cached`, for async routes.
 
-    The version is read in the thread pool (one primary-key lookup); only a miss renders,
-    in the thread pool too, with a session of its own opened after the version was read, so what is
-    cached is at least as new as its version.
+    The stamp is read in the thread pool (one or two primary-key lookups); only a miss
+    renders, in the thread pool too, with a session of its own opened after the stamp was
+    read, so what is cached is at least as new as its stamp.
     """
+    cache = response_cache(request)
+    if votes.shown:
+        return await _serve_shown(request, _timed(key, ttl, cache.clock), render)
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
-    version = await run_in_threadpool(_read_version, request)
-    cache = response_cache(request)
+    stamp = await run_in_threadpool(_read_stamp, request, votes)
     key = _timed(key, ttl, cache.clock)
-    headers = validators(version, key) | {"Cache-Control": shared_answer(request)}
+    headers = validators(stamp, key) | {"Cache-Control": shared_answer(request)}
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    found = cache.get(version.number, key)
+    found = cache.get(stamp, key)
     _note(request, found)
     if found is None:
         found = await run_in_threadpool(_render, reader(request).sessions, render)
-        cache.put(version.number, key, found)
+        cache.put(stamp, key, found)
+    return _response(found, headers)
+
+
+async def _serve_shown(
+    request: Request, key: tuple[Hashable, ...], render: Callable[[Session], Rendered]
+) -> Response:
+    """`serve_cached` for an answer stale only when a paper it shows got a vote (or the site
+    changed): its papers are known once it is rendered (`Rendered.shows`), so a kept answer
+    is checked against their versions, and a new one is kept only when no vote at all was
+    committed while it was rendered (then the versions read after it are its own)."""
+    engine = reader(request).engine
+    before = await run_in_threadpool(read_stamp, engine, ALL_VOTES)
+    cache = response_cache(request)
+    kept = cache.peek(before.site, key)
+    if kept is not None:
+        _, stamp = await run_in_threadpool(read_shown, engine, kept[1].shows)
+        if (stamp.site, stamp.votes) == (kept[0].site, kept[0].votes):
+            cache.count(hit=True)
+            return _answer(request, "hit", kept[1], stamp, key)
+    cache.count(hit=False)
+    found = await run_in_threadpool(_render, reader(request).sessions, render)
+    votes, stamp = await run_in_threadpool(read_shown, engine, found.shows)
+    if (stamp.site, votes) != (before.site, before.votes):  # a write landed meanwhile
+        request.state.app_cache = "miss"
+        return _response(found, {"Cache-Control": shared_answer(request)})  # no validator
+    cache.put(stamp, key, found)
+    return _answer(request, "miss", found, stamp, key)
+
+
+def _answer(
+    request: Request, note: str, found: Rendered, stamp: Stamp, key: tuple[Hashable, ...]
+) -> Response:
+    request.state.app_cache = note
+    headers = validators(stamp, key) | {"Cache-Control": shared_answer(request)}
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     return _response(found, headers)
 
 
@@ -228,8 +300,8 @@ def _note(request: Request, found: object) -> None:
     request.state.app_cache = "miss" if found is None else "hit"
 
 
-def _read_version(request: Request) -> Version:
-    return read_version(reader(request).engine)  # a replica's for reads (web/reads.py)
+def _read_stamp(request: Request, votes: VoteScope) -> Stamp:
+    return read_stamp(reader(request).engine, votes)  # a replica's for reads (web/reads.py)
 
 
 def _render(sessions: sessionmaker[Session], render: Callable[[Session], Rendered]) -> Rendered:
@@ -249,12 +321,13 @@ def _response(found: Rendered, headers: dict[str, str]) -> Response:
     )
 
 
-def validators(version: Version, key: tuple[Hashable, ...]) -> dict[str, str]:
+def validators(stamp: Stamp, key: tuple[Hashable, ...]) -> dict[str, str]:
     """ETag, Last-Modified and Cache-Control for an answer; the same in every process."""
-    digest = hashlib.sha256(f"{__version__}|{version.number}|{key!r}".encode()).hexdigest()
+    tag = f"{__version__}|{stamp.site}|{stamp.votes}|{key!r}"
+    digest = hashlib.sha256(tag.encode()).hexdigest()
     return {
         "ETag": f'"{digest[:32]}"',
-        "Last-Modified": format_datetime(version.changed_at, usegmt=True),
+        "Last-Modified": format_datetime(stamp.changed_at, usegmt=True),
         "Cache-Control": "no-cache",
     }
 

@@ -1,10 +1,10 @@
 """Rendering a list as a feed (RSS 2.0 or Atom), and serving it cached like the API.
 
 The feeds of each resource (lists, search, orgs, authors, collections) live beside its page
-and render the same data function's result. Feeds are cached per query and site version,
-with ETag. Text stays text: Atom says `type="text"`; RSS descriptions,
-which readers treat as HTML, carry the abstract HTML-escaped. Characters that XML 1.0
-cannot hold are dropped.
+and render the same data function's result. Feeds are cached per query and the versions
+they show, with ETag. Text stays text: Atom says `type="text"`; RSS descriptions, which
+readers treat as HTML, carry the abstract HTML-escaped. Characters that XML 1.0 cannot hold
+are dropped.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from fastapi import Response
 from feedgen.feed import FeedGenerator
 from sqlalchemy.orm import Session
 
-from dailypapers.changes.version import current_version
+from dailypapers.changes.version import ALL_VOTES, VoteScope, current_version
 from dailypapers.papers.listings import Listing
 from dailypapers.web.cache import Rendered, RequestCache
 from dailypapers.web.deps import absolute_base
@@ -108,8 +108,10 @@ async def serve_feed(
     content: Callable[[Session], FeedContent],
     *,
     ttl: float | None = None,
+    votes: VoteScope = ALL_VOTES,
 ) -> Response:
-    """The feed at this URL (path and query name it whole), cached like the API."""
+    """The feed at this URL (path and query name it whole), cached like the API; `votes`:
+    the votes it shows (feeds show no counts, but lists are ordered by them)."""
     request = cache.request
     self_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     base_url = absolute_base(request)
@@ -117,7 +119,7 @@ async def serve_feed(
     def render(session: Session) -> Rendered:
         return render_feed(content(session), fmt, base_url, self_path)
 
-    return await cache.serve(("feed", self_path, base_url), render, ttl=ttl)
+    return await cache.serve(("feed", self_path, base_url), render, ttl=ttl, votes=votes)
 
 
 def feed_content(session: Session, title: str, page: str, listed: list[Listing]) -> FeedContent:

@@ -12,7 +12,7 @@ from dailypapers.papers.queries import Sort
 from dailypapers.web.api_schemas import API_ERRORS, PaperListItem, json_list
 from dailypapers.web.cache import Rendered
 from dailypapers.web.deps import CacheDep, absolute_base
-from dailypapers.web.lists.data import ListOf, listed, paper_list, ttl
+from dailypapers.web.lists.data import ListOf, list_votes, listed, paper_list, ttl
 from dailypapers.web.shared import period_or_400
 
 router = APIRouter(tags=["papers"])
@@ -60,4 +60,5 @@ async def daily_papers(
         )
         return json_list(listed(session, found), base_url)
 
-    return await cache.serve(key, render, ttl=ttl(which, SORTS[sort]))
+    expiry = ttl(which, SORTS[sort])
+    return await cache.serve(key, render, ttl=expiry, votes=list_votes(which))

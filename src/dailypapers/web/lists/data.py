@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import VoteScope, latest_votes, period_votes
 from dailypapers.papers.listings import Listing, listings
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperList, Sort, latest_day, period_list
-from dailypapers.web.shared import TRENDING_TTL, trending_window
+from dailypapers.web.shared import TRENDING_DAYS, TRENDING_TTL, trending_window
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,11 @@ def listed(session: Session, found: PaperList) -> list[Listing]:
     return listings(session, cards=found.cards, period=found.period)
 
 
+def list_votes(which: ListOf) -> VoteScope:
+    """The votes a list shows: those on papers listed on its days (trending: the window's)."""
+    return latest_votes(TRENDING_DAYS) if which.trending else period_votes(which.period)
+
+
 def ttl(which: ListOf, sort: Sort) -> float | None:
-    """How long a cached answer lasts besides the site version: trending ages with the clock."""
+    """How long a cached answer lasts besides its versions: trending ages with the clock."""
     return TRENDING_TTL if which.trending or sort == "trending" else None

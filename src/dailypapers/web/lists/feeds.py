@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.web.deps import CacheDep
 from dailypapers.web.feeds import FEED_RESPONSES, FeedContent, Format, feed_content, serve_feed
-from dailypapers.web.lists.data import TRENDING, ListOf, listed, paper_list, ttl
+from dailypapers.web.lists.data import TRENDING, ListOf, list_votes, listed, paper_list, ttl
 from dailypapers.web.shared import FEED_SIZE, period_or_400, period_path
 
 router = APIRouter(tags=["feeds"])
@@ -31,7 +31,8 @@ def _content(which: ListOf) -> Callable[[Session], FeedContent]:
 
 
 async def _serve(cache: CacheDep, fmt: Format, which: ListOf) -> Response:
-    return await serve_feed(cache, fmt, _content(which), ttl=ttl(which, "upvotes"))
+    expiry = ttl(which, "upvotes")
+    return await serve_feed(cache, fmt, _content(which), ttl=expiry, votes=list_votes(which))
 
 
 @router.get("/papers/feed.{fmt}", responses=FEED_RESPONSES, summary="The latest day's feed")

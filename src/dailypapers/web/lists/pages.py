@@ -15,7 +15,7 @@ from dailypapers.papers.queries import PaperList, Sort
 from dailypapers.settings import Settings
 from dailypapers.web.cache import RequestCache
 from dailypapers.web.deps import CacheDep, CurrentUser, PageDep, SessionDep, SettingsDep
-from dailypapers.web.lists.data import TRENDING, ListOf, paper_list, ttl
+from dailypapers.web.lists.data import TRENDING, ListOf, list_votes, paper_list, ttl
 from dailypapers.web.render import Page
 from dailypapers.web.shared import period_or_400, voted
 
@@ -27,7 +27,8 @@ _SEGMENT_KINDS: dict[str, PeriodKind] = {"date": "day", "week": "week", "month":
 def _cached_list(
     cache: CacheDep, session: Session, which: ListOf, *, page: int, per_page: int, sort: Sort
 ) -> PaperList:
-    """The list's data, shared by all visitors until the site changes (or its ttl passes)."""
+    """The list's data, shared by all visitors until the site or a vote on one of its
+    papers changes it (or its ttl passes)."""
     page = min(max(page, 1), 10_001)  # out of range: the page says so, with the last page
     key = ("list", which.label, sort, page, per_page)
     return cache.value(
@@ -35,6 +36,7 @@ def _cached_list(
         key,
         lambda: paper_list(session, which, sort=sort, page=page, per_page=per_page),
         ttl=ttl(which, sort),
+        votes=list_votes(which),
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import paper_votes
 from dailypapers.community.comments import CommentError, add_comment
 from dailypapers.community.votes import toggle_upvote
 from dailypapers.web.api_schemas import (
@@ -44,7 +45,7 @@ async def paper(request: Request, cache: CacheDep, key: str) -> Response:
         found = paper_out(paper_listing(session, key=key), base_url)
         return Rendered(found.model_dump_json().encode(), JSON)
 
-    return await cache.serve(("paper", key, base_url), render)
+    return await cache.serve(("paper", key, base_url), render, votes=paper_votes(key))
 
 
 @router.get(
@@ -60,7 +61,7 @@ async def paper_as_markdown(request: Request, cache: CacheDep, key: str) -> Resp
         text = paper_markdown(paper_listing(session, key=key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    return await cache.serve(("markdown", key, base_url), render)
+    return await cache.serve(("markdown", key, base_url), render, votes=paper_votes(key))
 
 
 @router.post(

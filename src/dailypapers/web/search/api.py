@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import SHOWN_VOTES, period_votes
 from dailypapers.papers.listings import listings
 from dailypapers.web.api_schemas import API_ERRORS, ErrorOut, PaperListItem, json_list
 from dailypapers.web.cache import Rendered
@@ -52,7 +54,11 @@ async def search(
         if found.total is not None:
             headers["X-Total-Count"] = str(found.total)
             headers["X-Total-Exact"] = "true" if found.total_exact else "false"
-        return json_list(items, base_url, headers=headers)
+        shows = tuple(item.card.key for item in items)
+        return replace(json_list(items, base_url, headers=headers), shows=shows)
 
+    # Ranked by relevance, not votes: only a vote on a paper it shows makes it stale (an
+    # empty query is the latest list, by votes).
+    votes = SHOWN_VOTES if query else period_votes(None)
     key = ("search", query, limit, mode, filters, base_url)
-    return await cache.serve(key, render)
+    return await cache.serve(key, render, votes=votes)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import NO_VOTES, period_votes
 from dailypapers.papers.listings import listings
 from dailypapers.search.filters import SearchFilters
 from dailypapers.web.deps import CacheDep, EmbedderDep
@@ -40,4 +41,6 @@ async def search_feed(
             session, title, page, listings(session, cards=found.cards, period=found.period)
         )
 
-    return await serve_feed(cache, fmt, content)
+    # Entries show no counts and a search ranks by relevance: votes change nothing (an empty
+    # query is the latest list, by votes).
+    return await serve_feed(cache, fmt, content, votes=NO_VOTES if query else period_votes(None))

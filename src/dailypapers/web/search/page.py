@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import NO_VOTES
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.embedder import EmbedderSource
@@ -39,6 +40,7 @@ def _chart(cache: CacheDep, session: Session, q: str) -> dict[str, object]:
         session,
         ("search-chart", q, today.isoformat()),
         lambda: weekly_matches(session, query=q, today=today),
+        votes=NO_VOTES,  # counts papers, not votes
     )
     return {
         "chart": bar_chart(bars, label=_chart_label(capped)) + bar_axis(bars),
