@@ -53,7 +53,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
-    app.state.response_cache = ResponseCache()  # routes receive it as CacheDep
+    # routes receive it as CacheDep
+    app.state.response_cache = ResponseCache(vote_grace=settings.vote_grace_seconds)
     app.state.deliveries = Deliveries(app.state.engine, settings)  # as DeliveriesDep
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
