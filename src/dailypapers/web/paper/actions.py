@@ -40,7 +40,7 @@ def _back_to(key: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/papers/{key}{anchor}", status_code=303)
 
 
-@router.post("/papers/{key}/upvote")
+@router.post("/papers/{key:paper_key}/upvote")
 def upvote(
     request: Request,
     key: str,
@@ -67,7 +67,7 @@ def upvote(
     return RedirectResponse(safe_next(back) if back else f"/papers/{key}", status_code=303)
 
 
-@router.post("/papers/{key}/unvote")
+@router.post("/papers/{key:paper_key}/unvote")
 def unvote(
     request: Request, key: str, session: SessionDep, user: CurrentUser, back: str = Form("")
 ) -> Response:
@@ -81,7 +81,7 @@ def _login_to_vote(key: str, back: str) -> str:
     return f"/login?{urlencode({'next': target, 'vote': key})}"
 
 
-@router.post("/papers/{key}/comments")
+@router.post("/papers/{key:paper_key}/comments")
 def comment(
     request: Request,
     key: str,
@@ -154,7 +154,7 @@ def comment_hide(
     return _back_to(session.get(Paper, paper_id).key)  # type: ignore[union-attr]
 
 
-@router.post("/papers/{key}/hide")
+@router.post("/papers/{key:paper_key}/hide")
 def paper_hide(
     key: str, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
 ) -> Response:
@@ -162,7 +162,7 @@ def paper_hide(
     return _back_to(key)
 
 
-@router.post("/papers/{key}/feature")
+@router.post("/papers/{key:paper_key}/feature")
 def paper_feature(
     key: str, session: SessionDep, admin: AdminUser, featured: str = Form("1")
 ) -> Response:

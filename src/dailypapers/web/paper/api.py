@@ -49,7 +49,7 @@ async def paper(request: Request, cache: CacheDep, key: str) -> Response:
 
 
 @router.get(
-    "/papers/{key}.md",
+    "/papers/{key:paper_key}.md",
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}}}, 404: {"model": ErrorOut}},
     summary="One paper as Markdown (what `read_paper` fetches)",
@@ -65,7 +65,7 @@ async def paper_as_markdown(request: Request, cache: CacheDep, key: str) -> Resp
 
 
 @router.post(
-    "/api/papers/{key}/upvote",
+    "/api/papers/{key:paper_key}/upvote",
     response_model=VoteOut,
     responses=WRITE_ERRORS,
     summary="Toggle the token user's upvote",
@@ -78,7 +78,7 @@ def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> 
 
 
 @router.post(
-    "/api/papers/{key}/comments",
+    "/api/papers/{key:paper_key}/comments",
     response_model=CommentOut,
     status_code=201,
     responses=WRITE_ERRORS,
