@@ -176,3 +176,23 @@ def test_the_postgres_log_migration_goes_down_and_up(empty_db_url: str, backend:
         )
         assert logged >= 1
     engine.dispose()
+
+
+@on_postgresql
+def test_the_index_folder_is_under_the_data_dir_the_engine_was_made_for(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """An app or command built with its own Settings keeps its index in its DATA_DIR, not in
+    the one of the process's environment."""
+    mine = tmp_path / "node-data"
+    with unit_of_work(engine) as session:
+        make_paper(session, title="Kestrel hovering", abstract="Falcons.")
+    node = make_engine(engine.url.render_as_string(hide_password=False), data_dir=mine)
+    try:
+        with session_factory(node)() as session:
+            index = backend_for(session).fulltext.keyword  # type: ignore[attr-defined]
+            assert Path(index.folder).is_relative_to(mine / "keywords")
+            index.rebuild(node)
+            assert _found(index, "kestrel")
+    finally:
+        node.dispose()

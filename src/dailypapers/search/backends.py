@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from dailypapers.db.engine import data_dir_of
 from dailypapers.search.fulltext import FullTextIndex
 from dailypapers.search.fulltext_postgres import PostgresFullText
 from dailypapers.search.fulltext_sqlite import SqliteFullText
@@ -23,8 +24,10 @@ class SearchBackend:
 def backend_for(session: Session) -> SearchBackend:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
-        # the node's own index folder, under the DATA_DIR of the process's settings
-        keyword = postgres_keyword_index(session, get_settings().data_dir)
+        # the node's own index folder, under the DATA_DIR of the settings the engine was
+        # made for (the app's, the command's), else of the process's environment
+        data_dir = data_dir_of(bind.engine) or get_settings().data_dir
+        keyword = postgres_keyword_index(session, data_dir)
         return SearchBackend(PostgresFullText(keyword), PgvectorIndex())
     if bind.dialect.name == "sqlite":
         return SearchBackend(

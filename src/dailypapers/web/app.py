@@ -50,7 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="dailypapers", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     install_redaction(settings)  # secrets never reach the logs (dailypapers/logs.py)
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, data_dir=settings.data_dir)
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
     # routes receive it as CacheDep
