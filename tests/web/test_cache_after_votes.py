@@ -98,6 +98,8 @@ def _unrelated(papers: dict[str, str]) -> list[str]:
         f"/papers/{papers['C']}.md",
         "/api/papers/search?q=distant",  # finds C only
         "/search/feed.atom?q=glimmering",  # a feed shows no counts, ranks by relevance
+        "/orgs/acme/feed.atom",  # A's organization and author: newest first, no counts
+        "/authors/Ada Quill/feed.rss",
     ]
 
 

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.changes.version import NO_VOTES
 from dailypapers.papers.listings import listings
 from dailypapers.web.deps import CacheDep
 from dailypapers.web.feeds import FEED_RESPONSES, FeedContent, Format, feed_content, serve_feed
@@ -27,7 +28,7 @@ async def organization_feed(cache: CacheDep, name: str, fmt: Format) -> Response
             session, found.org.full_name, page, listings(session, cards=found.cards)
         )
 
-    return await serve_feed(cache, fmt, content)
+    return await serve_feed(cache, fmt, content, votes=NO_VOTES)  # newest first, no counts
 
 
 @router.get("/authors/{name:path}/feed.{fmt}", responses=FEED_RESPONSES, summary="An author's feed")
@@ -38,4 +39,4 @@ async def author_feed(cache: CacheDep, name: str, fmt: Format) -> Response:
         title = f"papers by {name}"
         return feed_content(session, title, page, listings(session, cards=found.cards))
 
-    return await serve_feed(cache, fmt, content)
+    return await serve_feed(cache, fmt, content, votes=NO_VOTES)  # newest first, no counts
