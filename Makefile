@@ -12,9 +12,11 @@ install: $(STAMP)
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -q && apt-get install -y -q chromium; }
 
-# The cluster tests run Debian's nginx with deploy/nginx.conf in front of two web nodes.
+# The cluster tests run Debian's nginx with deploy/nginx.conf in front of two web nodes,
+# and check deploy/systemd/ with systemd-analyze.
 nginx:
 	@test -x /usr/sbin/nginx || { apt-get update -q && apt-get install -y -q nginx; }
+	@test -x /usr/bin/systemd-analyze || { apt-get update -q && apt-get install -y -q systemd; }
 
 # torch first, from the CPU build on this machine's disk; a bare `torch` would pull CUDA.
 $(STAMP): pyproject.toml

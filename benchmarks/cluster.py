@@ -105,7 +105,11 @@ def _replica_env(pair) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def _cluster(
     args: argparse.Namespace, env: dict[str, str], script: Path, workdir: Path, started: ExitStack
 ) -> None:
-    env = env | {"DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off"}  # no network from the worker
+    env = env | {
+        "DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off",  # no network from the worker
+        "DAILYPAPERS_VOTE_GRACE_SECONDS": str(args.vote_grace),  # docs/deploy.md's setting
+    }
+    print(f"vote grace: {args.vote_grace:g} s (DAILYPAPERS_VOTE_GRACE_SECONDS)", flush=True)
     ports = [load._free_port(), load._free_port()]
     nodes = []
     for n, port in enumerate(ports):
@@ -189,6 +193,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--think", type=float, default=2.0, help="mean pause (s); 0: none")
     parser.add_argument("--search-share", type=int, default=20)
+    parser.add_argument(
+        "--vote-grace", type=float, default=5.0, help="DAILYPAPERS_VOTE_GRACE_SECONDS; 0: exact"
+    )
     parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the primary running at the end"
     )

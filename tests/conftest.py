@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, unit_of_work
-from dailypapers.settings import Settings
+from dailypapers.settings import Settings, get_settings
 
 # The suite never calls arXiv: a worker started by a test (its `thumbnails` job fetches the
 # PDFs of papers with arXiv ids) meets a closed local port instead, unless a test serves PDFs.
@@ -65,6 +65,20 @@ def pg_server() -> Iterator[str]:
     admin.dispose()
     server.cleanup()
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def data_dir_from_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`DAILYPAPERS_DATA_DIR` for what reads the process's settings (PostgreSQL's keyword
+    index lives in DATA_DIR/keywords/ of each node): a temporary folder, never ./var."""
+    if "DAILYPAPERS_DATA_DIR" in os.environ:
+        yield
+        return
+    os.environ["DAILYPAPERS_DATA_DIR"] = str(tmp_path_factory.mktemp("data_dir"))
+    get_settings.cache_clear()
+    yield
+    os.environ.pop("DAILYPAPERS_DATA_DIR", None)
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

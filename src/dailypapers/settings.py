@@ -113,6 +113,15 @@ class Settings(BaseSettings):
     public_max_age_seconds: int = Field(
         30, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
     )
+    vote_grace_seconds: float = Field(
+        0,
+        ge=0,
+        le=300,
+        description=(
+            "How long an anonymous request may get a cached answer rendered before the "
+            "latest votes (0: always exact)."
+        ),
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."

@@ -15,9 +15,8 @@ from sqlalchemy import Engine, text
 from dailypapers.changes.version import Stamp
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
-from dailypapers.web import cache
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered, ResponseCache, cached_value, etag_matches
+from dailypapers.web.cache import Rendered, ResponseCache, etag_matches, request_cache
 from tests.api.conftest import TokenUser
 from tests.factories import make_paper
 
@@ -107,7 +106,7 @@ def test_page_data_is_cached_per_version(
     def value() -> int:
         request = Request({"type": "http", "app": app, "headers": []})
         with unit_of_work(engine) as session:
-            return cached_value(request, session, ("test",), compute)
+            return request_cache(request).value(session, ("test",), compute)
 
     assert (value(), value()) == (1, 1)
     with unit_of_work(engine) as session:
@@ -171,12 +170,13 @@ def test_trending_answers_also_expire_with_the_clock(
     first = client.get(LIST, params=params)
     same = client.get(LIST, params=params, headers={"If-None-Match": first.headers["etag"]})
     assert same.status_code == 304
-    now = cache.clock()
-    monkeypatch.setattr(cache, "clock", lambda: now + 3600)
+    store: ResponseCache = client.app.state.response_cache  # type: ignore[attr-defined]
+    now = store.clock()
+    monkeypatch.setattr(store, "clock", lambda: now + 3600)
     later = client.get(LIST, params=params, headers={"If-None-Match": first.headers["etag"]})
     assert later.status_code == 200 and later.headers["etag"] != first.headers["etag"]
     by_date = client.get(LIST, params={"date": DAY.isoformat()})
-    monkeypatch.setattr(cache, "clock", lambda: now + 7200)
+    monkeypatch.setattr(store, "clock", lambda: now + 7200)
     unchanged = client.get(
         LIST, params={"date": DAY.isoformat()}, headers={"If-None-Match": by_date.headers["etag"]}
     )

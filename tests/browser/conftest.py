@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import Engine, select
 
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
@@ -29,6 +29,7 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 expect.set_options(timeout=15_000)  # the machine is small and may be busy
+LIVE_APPS: dict[str, FastAPI] = {}  # the app served at each live URL, while it runs
 VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -43,8 +44,10 @@ def live_url(settings: Settings) -> Iterator[str]:
     app = create_app(settings)
     with serve_in_thread(app) as url:
         app.state.settings = settings.model_copy(update={"base_url": url})
+        LIVE_APPS[url] = app
         yield url
-    join_deliveries()  # emails sent after a commit (sign-up, tokens) finish with the database
+        del LIVE_APPS[url]
+    app.state.deliveries.join()  # emails sent after a commit (sign-up, tokens) finish
     app.state.engine.dispose()
 
 
@@ -73,7 +76,7 @@ def confirm_address(page: Page, live_url: str, engine: Engine, email: str) -> No
     """After signing up: open the emailed link (read from the outbox) and press its button,
     as the new user does in their mail client."""
     expect(page.locator("p.message")).to_contain_text("Check your email")
-    join_deliveries()
+    LIVE_APPS[live_url].state.deliveries.join()
     with engine.connect() as conn:
         body = conn.scalar(
             select(OutboxMessage.body_text)

@@ -17,7 +17,7 @@ from dailypapers.db.engine import unit_of_work
 from dailypapers.ingest.demo import load_demo
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from tests.browser.conftest import VIEWPORTS, screenshot, sign_up
+from tests.browser.conftest import LIVE_APPS, VIEWPORTS, screenshot, sign_up
 from tests.factories import make_paper
 from tests.live_server import free_port, serve_in_thread
 
@@ -232,7 +232,10 @@ def offline_url(settings: Settings) -> Iterator[str]:
     dead = settings.model_copy(update={"arxiv_api_url": f"http://127.0.0.1:{free_port()}/api"})
     app = create_app(dead)
     with serve_in_thread(app) as url:
+        LIVE_APPS[url] = app  # confirm_address waits for this app's emails
         yield url
+        del LIVE_APPS[url]
+    app.state.deliveries.join()
     app.state.engine.dispose()
 
 

@@ -25,7 +25,6 @@ from dailypapers.digest.run import send_digests
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from dailypapers.web.security import SESSION_COOKIE
-from dailypapers.web.subscriptions import join_deliveries
 from tests.digest.helpers import FRIDAY, THURSDAY, list_papers, subscribers, subscription
 from tests.digest.smtp_sink import SmtpSink
 from tests.factories import make_user
@@ -92,7 +91,8 @@ def test_subscribing_from_the_form_confirms_by_email(
     assert sent.status_code == 200 and "Check your inbox" in sent.text
     assert "weekly digest" in sent.text and "ada@example.org" in sent.text.lower()
     smtp.handler.wait_for(1)  # delivered after the response, once the request committed
-    join_deliveries()  # the sending thread is done before this test's database goes
+    # the sending thread is done before this test's database goes
+    client.app.state.deliveries.join()  # type: ignore[attr-defined]
     (mail,) = smtp.handler.parsed("ada@example.org")
     assert mail["Subject"] == "Confirm your dailypapers subscription"
     assert "List-Unsubscribe" not in mail  # not a list message

@@ -12,7 +12,6 @@ from sqlalchemy import Engine
 
 from dailypapers.accounts.sessions import create_api_token
 from dailypapers.db.engine import unit_of_work
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper, make_user
@@ -32,7 +31,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client
-    join_deliveries()  # emails sent after a commit (sign-up, tokens) finish with the database
+    app.state.deliveries.join()  # emails sent after a commit (sign-up, tokens) are done
     app.state.engine.dispose()
 
 

@@ -21,7 +21,6 @@ from dailypapers.accounts.reset import reset_token
 from dailypapers.accounts.sessions import create_api_token
 from dailypapers.db.engine import make_engine, unit_of_work
 from dailypapers.logs import MASK, install_redaction
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 from tests.factories import make_paper, make_user
@@ -137,7 +136,7 @@ def test_a_live_server_logs_no_secrets(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        join_deliveries()  # the sign-up's email thread uses the engine too
+        app.state.deliveries.join()  # the sign-up's email thread uses the engine too
         app.state.engine.dispose()
         logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
         access.propagate, errors.propagate = saved[0], saved[1]

@@ -3,30 +3,16 @@ and write nothing for them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from dailypapers.accounts.models import User
 from dailypapers.digest.models import Subscription
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.models import OutboxMessage
-from dailypapers.settings import Settings
-from dailypapers.web.app import create_app
 from tests.web.helpers import post_form
 
 NON_ASCII = "sü4@example.org"
-
-
-@pytest.fixture
-def client(mail_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(mail_settings)
-    with TestClient(app) as client:
-        yield client
-    join_deliveries()  # the emails' sending threads end before the mail server does
-    app.state.engine.dispose()
 
 
 def _count(engine: Engine, table: type) -> int:

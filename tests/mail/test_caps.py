@@ -3,9 +3,6 @@ token, collection creation and comment edits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -14,22 +11,11 @@ from dailypapers.accounts.reset import queue_reset_email
 from dailypapers.community.models import Comment
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.caps import DAILY_CAP, fold_address
 from dailypapers.mail.models import OutboxMessage
 from dailypapers.settings import Settings
-from dailypapers.web.app import create_app
 from tests.factories import make_paper, make_user
 from tests.web.helpers import post_form, sign_up
-
-
-@pytest.fixture
-def client(mail_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(mail_settings)
-    with TestClient(app) as client:
-        yield client
-    join_deliveries()  # the emails' sending threads end before the mail server does
-    app.state.engine.dispose()
 
 
 def _queued(engine: Engine, kind: str) -> int:

@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 from dailypapers.accounts.sessions import start_session
 from dailypapers.cli.main import app as cli
 from dailypapers.db.engine import unit_of_work
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.delivery import transport_for
 from dailypapers.mail.mailbox import MailboxTransport, mailbox_folder, read_mailbox
 from dailypapers.settings import Settings, get_settings
@@ -45,7 +44,7 @@ def test_without_smtp_the_confirmation_lands_in_the_mailbox(
     assert sent.status_code == 200
     assert "Queued: this site has no mail server configured" in sent.text
     assert "Check your inbox" not in sent.text  # it would not be true
-    join_deliveries()
+    client.app.state.deliveries.join()  # type: ignore[attr-defined]
     (mail,) = read_mailbox(mailbox_folder(no_smtp.data_dir))
     assert mail.to == "new@example.org" and "/subscribe/confirm/" in mail.text
     assert mail.text.count("http://testserver/subscribe/confirm/") == 1
@@ -65,7 +64,7 @@ def test_without_smtp_the_confirmation_lands_in_the_mailbox(
     assert '<a href="http://testserver/subscribe/confirm/' in page.text  # clickable
     again = post_form(client, "/subscribe", {"email": "other@example.org", "frequency": "daily"})
     assert '<a href="/admin/mail">' in again.text  # an admin is told where to read it
-    join_deliveries()
+    client.app.state.deliveries.join()  # type: ignore[attr-defined]
     assert len(read_mailbox(mailbox_folder(no_smtp.data_dir))) == 2
 
 

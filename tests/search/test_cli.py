@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from dailypapers.cli.main import app
 from dailypapers.db.engine import unit_of_work
+from dailypapers.search.backends import backend_for
 from tests.factories import make_paper
 from tests.search.conftest import TOPICS
 from tests.search.test_beir import write_collection
@@ -45,6 +47,23 @@ def test_index_embed_then_search(engine: Engine) -> None:
     assert table.exit_code == 0 and "grasp" in table.stdout
     bad = runner.invoke(app, ["search", "robot", "--mode", "fuzzy"])
     assert bad.exit_code == 2
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_index_rebuild_swaps_in_a_new_keyword_index(engine: Engine, backend: str) -> None:
+    """On PostgreSQL too; there the folder is the node's, under DATA_DIR/keywords/."""
+    with unit_of_work(engine) as session:
+        make_paper(session, title="Narwhal tusks")
+    with unit_of_work(engine) as session:
+        keyword = backend_for(session).fulltext.keyword  # type: ignore[attr-defined]
+        assert keyword.ready_for(session) is not None  # built by the search's catch-up
+    before = keyword.current()[1].generation
+    result = runner.invoke(app, ["index", "rebuild"])
+    assert result.exit_code == 0 and "full text: 1 papers" in result.stdout, result.output
+    assert keyword.current()[1].generation != before
+    if backend == "postgresql":
+        data_dir = Path(os.environ["DAILYPAPERS_DATA_DIR"])
+        assert keyword.folder.parent == data_dir / "keywords"
 
 
 @pytest.mark.usefixtures("cli_env", "embedder")

@@ -20,9 +20,11 @@ def session(committing_session: Session) -> Session:
 
 
 def _find(session: Session, query: str) -> list[int]:
-    """Committed first: on SQLite the tantivy index answers (it holds committed changes)."""
+    """Committed first: the tantivy index answers (it holds committed changes)."""
     session.commit()
-    return backend_for(session).fulltext.search(session, query=parse_query(query), limit=50)
+    fulltext = backend_for(session).fulltext
+    assert fulltext.keyword.ready_for(session) is not None  # type: ignore[attr-defined]
+    return fulltext.search(session, query=parse_query(query), limit=50)
 
 
 def _find_uncommitted(session: Session, query: str) -> list[int]:
@@ -34,13 +36,11 @@ def test_a_transaction_sees_its_own_changes(session: Session) -> None:
     """Uncommitted writes are found too (SQLite: FTS5 answers for that transaction)."""
     paper = make_paper(session, title="Tardigrade survival", abstract="Dry states.")
     assert _find(session, "tardigrade") == [paper.id]
-    keyword = getattr(backend_for(session).fulltext, "keyword", None)  # SQLite's tantivy
-    if keyword is not None:
-        assert keyword.ready_for(session) is not None  # it answers committed state
+    keyword = backend_for(session).fulltext.keyword  # type: ignore[attr-defined]
+    assert keyword.ready_for(session) is not None  # it answers committed state
     paper.title = "Rotifer survival"
     assert _find_uncommitted(session, "rotifer") == [paper.id]
-    if keyword is not None:
-        assert keyword.ready_for(session) is None  # not this transaction's own writes
+    assert keyword.ready_for(session) is None  # not this transaction's own writes
     assert _find_uncommitted(session, "tardigrade") == []
     session.rollback()
     assert _find(session, "tardigrade") == [paper.id]
@@ -98,15 +98,15 @@ def test_stemming_and_all_terms_first(session: Session) -> None:
 
 
 def test_matches_carry_scores_and_whether_they_hold_every_term(session: Session) -> None:
-    """What hybrid search fuses, from whichever index answers (SQLite: tantivy when it holds
-    the session's changes, else FTS5)."""
+    """What hybrid search fuses, from whichever index answers (tantivy when it holds the
+    session's changes, else FTS5 or the tsvector)."""
     both = make_paper(session, title="Pangolin scales", abstract="Armour of pangolins.")
     one = make_paper(session, title="Pangolin habitats", abstract="Forests.")
     fulltext, query = backend_for(session).fulltext, parse_query("pangolins scale")
     session.commit()
     committed = fulltext.scored(session, query=query, limit=10)
     make_paper(session, title="Aardvark burrows", abstract="Termites.")
-    session.flush()  # a change not committed yet: FTS5 answers on SQLite
+    session.flush()  # a change not committed yet: FTS5 or ts_rank answers
     pending = fulltext.scored(session, query=query, limit=10)
     for found in (committed, pending):
         assert [(s.paper_id, s.every) for s in found] == [(both.id, True), (one.id, False)]
@@ -162,15 +162,14 @@ def test_statistics_bound_long_or_queries(session: Session) -> None:
     assert _find(session, "narwhal quasar") == [paper.id]
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # the folder is SQLite's
 def test_keyword_index_is_shared_by_processes(session: Session) -> None:
     """Two processes' views of one index folder: a writer replays, the other reopens; a
     rebuild swaps in a new generation that both then read."""
-    from dailypapers.search.keyword_index import KeywordIndex, keyword_index_for
+    from dailypapers.search.keyword_index import KeywordIndex
 
-    first = keyword_index_for(session.get_bind().url.database)  # type: ignore[union-attr]
+    first = backend_for(session).fulltext.keyword  # type: ignore[attr-defined]
     assert first is not None
-    other = KeywordIndex(first.folder)  # another process: its own handles and state
+    other = KeywordIndex(first.folder, first.changes)  # another process: its own state
     paper = make_paper(session, title="Kakapo nesting", abstract="Parrots.")
     assert _find(session, "kakapo") == [paper.id]
     assert other.ready_for(session) is not None

@@ -42,7 +42,8 @@ def test_convex_combination_by_hand() -> None:
 
 
 def test_keyword_scores_on_any_scale_fuse_alike() -> None:
-    """PostgreSQL's ts_rank is on another scale than BM25: divided by the top, the same."""
+    """ts_rank (PostgreSQL's fallback) is on another scale than BM25: divided by the top,
+    the same."""
     semantic = {"b": 0.62, "a": 0.55}
     bm25 = fuse({"a": 12.0, "b": 1.5}, semantic, Fusion())
     ts_rank = fuse({"a": 0.096, "b": 0.012}, semantic, Fusion())

@@ -75,6 +75,9 @@ def test_the_job_renders_a_thumbnail_that_cards_and_paper_pages_show(
     assert served.content == path.read_bytes()
     assert "max-age=31536000" in served.headers["cache-control"]
     assert "immutable" in served.headers["cache-control"]
+    address = f"http://testserver/thumbnails/{thumb}.webp"  # the JSON API's, absolute
+    assert client.get(f"/api/daily_papers?date={DAY}").json()[0]["thumbnail"] == address
+    assert client.get(f"/api/papers/{key}").json()["thumbnail"] == address
 
 
 def test_a_failed_download_is_recorded_retried_later_and_breaks_no_page(
@@ -134,6 +137,7 @@ def test_the_sources_image_comes_first_and_is_escaped(
         assert _run(settings, engine, server.url) == "no paper waits for a thumbnail"
     html = client.get(f"/papers/date/{DAY}").text
     assert 'src="https://cdn.example.org/fig.png?a=1&amp;b=&#34;2&#34;"' in html
+    assert client.get(f"/api/daily_papers?date={DAY}").json()[0]["thumbnail"] == media
     item = {
         "paper": {
             "id": "2602.00001",

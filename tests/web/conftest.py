@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
 
@@ -17,5 +16,5 @@ def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
     with TestClient(app) as client:
         yield client
-    join_deliveries()  # emails sent after a commit (sign-up, tokens) finish with the database
+    app.state.deliveries.join()  # emails sent after a commit (sign-up, tokens) are done
     app.state.engine.dispose()

@@ -8,7 +8,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from dailypapers.mail.after_commit import join_deliveries
 from dailypapers.mail.models import OutboxMessage
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -37,7 +36,8 @@ def post_form(client: TestClient, url: str, data: dict[str, Any] | None = None, 
 def emailed_link(client: TestClient, to: str, kind: str = "verify_email") -> str:
     """The path of the link in the newest `kind` email queued for `to` (read from the
     outbox, as the mail server would get it)."""
-    join_deliveries()  # its sending thread is done before the test goes on
+    # its sending thread is done before the test goes on
+    client.app.state.deliveries.join()  # type: ignore[attr-defined]
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
         body = conn.scalar(
@@ -63,4 +63,4 @@ def sign_up(
     assert response.status_code == 200 and "Check your email" in response.text, response.text
     verified = post_form(client, emailed_link(client, email))
     assert verified.status_code == 303, verified.text
-    join_deliveries()
+    client.app.state.deliveries.join()  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from fastapi import Request, Response
+from fastapi import Response
 from fastapi.testclient import TestClient
 from httpx import Response as Answer
 from sqlalchemy import Engine, text
@@ -24,7 +24,8 @@ from dailypapers.changes.version import SHOWN_VOTES
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered, serve_cached
+from dailypapers.web.cache import Rendered
+from dailypapers.web.deps import CacheDep
 from tests.factories import make_paper, make_user
 
 DAY, OTHER = date(2026, 2, 17), date(2026, 1, 13)
@@ -97,6 +98,8 @@ def _unrelated(papers: dict[str, str]) -> list[str]:
         f"/papers/{papers['C']}.md",
         "/api/papers/search?q=distant",  # finds C only
         "/search/feed.atom?q=glimmering",  # a feed shows no counts, ranks by relevance
+        "/orgs/acme/feed.atom",  # A's organization and author: newest first, no counts
+        "/authors/Ada Quill/feed.rss",
     ]
 
 
@@ -204,8 +207,8 @@ def test_an_answer_rendered_while_a_vote_lands_is_not_kept(
                 conn.execute(text(VOTE), ids)
         return Rendered(b"[]", "application/json", shows=(papers["A"],))
 
-    async def shown(request: Request) -> Response:
-        return await serve_cached(request, ("shown",), render, votes=SHOWN_VOTES)
+    async def shown(cache: CacheDep) -> Response:
+        return await cache.serve(("shown",), render, votes=SHOWN_VOTES)
 
     client.app.add_api_route("/test-shown", shown)  # type: ignore[attr-defined]
     first = client.get("/test-shown")
@@ -215,3 +218,51 @@ def test_an_answer_rendered_while_a_vote_lands_is_not_kept(
     third = client.get("/test-shown", headers={"If-None-Match": second.headers["etag"]})
     assert third.status_code == 304 and third.headers["x-app-cache"] == "hit"
     assert len(renders) == 2
+
+
+@pytest.fixture
+def grace_client(settings: Settings) -> Iterator[TestClient]:
+    app = create_app(settings.model_copy(update={"embedder": "none", "vote_grace_seconds": 60}))
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def test_within_the_vote_grace_anonymous_readers_keep_the_cached_answer(
+    grace_client: TestClient, papers: dict[str, str], engine: Engine
+) -> None:
+    """DAILYPAPERS_VOTE_GRACE_SECONDS: anonymous requests take an answer rendered before
+    a vote until the grace has passed; a token, a session cookie or a page's own viewer
+    always get the exact count; a change of the site version is seen at once."""
+    client, a, token = grace_client, papers["A"], _token(engine)
+    now = [1_000_020.0]  # the start of a trending time bucket (60 s)
+    client.app.state.response_cache.clock = lambda: now[0]  # type: ignore[attr-defined]
+    showing = _showing_a(a)
+    before = {url: _twice(client, url) for url in showing}
+    assert client.post(f"/api/papers/{a}/upvote", headers=token).json()["upvotes"] == BASE + 1
+
+    now[0] += 30
+    for url, kind in showing.items():
+        stale = client.get(url)
+        assert stale.headers.get("x-app-cache") == "hit", url
+        assert _count(stale, kind, a) == BASE, url
+        if "etag" in before[url].headers:  # the validator of the answer given: the old one
+            assert stale.headers["etag"] == before[url].headers["etag"], url
+    for headers in (token, {"Cookie": "dp_session=whoever"}):
+        exact = client.get(f"/api/papers/{a}", headers=headers)
+        assert exact.json()["upvotes"] == BASE + 1, headers
+
+    now[0] += 31  # the grace has passed
+    for url, kind in showing.items():
+        assert _count(client.get(url), kind, a) == BASE + 1, url
+
+
+def test_the_vote_grace_does_not_hide_other_changes(
+    grace_client: TestClient, papers: dict[str, str], engine: Engine
+) -> None:
+    """A write that moves the site version (here a new paper on DAY) empties the cache."""
+    url = f"/api/daily_papers?date={DAY}"
+    assert len(_twice(grace_client, url).json()) == 2
+    with unit_of_work(engine) as session:
+        make_paper(session, title="Fresh snow", listed_on=DAY)
+    assert len(grace_client.get(url).json()) == 3

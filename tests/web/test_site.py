@@ -79,6 +79,23 @@ def test_upvote_sets_the_vote_once_per_user(client: TestClient, engine: Engine) 
     assert toggled.json() == {"voted": True, "upvotes": 3}  # old clients' explicit toggle
 
 
+@pytest.mark.parametrize("spelled", ["hep-th/9901001", "hep-th%2F9901001"])
+def test_an_old_style_arxiv_id_has_its_pages(
+    client: TestClient, engine: Engine, spelled: str
+) -> None:
+    """`hep-th/9901001` holds a `/`: the page, its Markdown, the API, the comments and the
+    vote form answer for it, spelled as it is or with `%2F` (as emails and cards link)."""
+    key = _paper(engine, arxiv_id="hep-th/9901001", title="Old style", listed_on=DAY)
+    assert key == "hep-th/9901001"
+    assert "Old style" in client.get(f"/papers/{spelled}").text
+    assert "# Old style" in client.get(f"/papers/{spelled}.md").text
+    assert client.get(f"/api/papers/{spelled}").json()["id"] == key
+    assert client.get(f"/api/papers/{spelled}/comments").status_code == 200
+    sign_up(client, "ada")
+    json = {"accept": "application/json"}
+    assert post_form(client, f"/papers/{spelled}/upvote", headers=json).json()["voted"] is True
+
+
 def test_comments_are_escaped_linked_editable_and_moderated(
     client: TestClient, engine: Engine
 ) -> None:

@@ -47,7 +47,8 @@ def _configured(current: Settings) -> Settings:
 @contextmanager
 def database() -> Iterator[Engine]:
     """The engine of the configured database, disposed when the command ends."""
-    engine = make_engine(settings().database_url)
+    current = settings()
+    engine = make_engine(current.database_url, data_dir=current.data_dir)
     try:
         yield engine
     finally:

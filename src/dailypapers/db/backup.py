@@ -93,6 +93,16 @@ def restore(engine: Engine, source: Path) -> None:
             str(source),
         ]
     )
+    _invalidate_keyword_indexes(engine)
+
+
+def _invalidate_keyword_indexes(engine: Engine) -> None:
+    """Each node's keyword index (migration 0012) holds the content before the restore, and
+    the restored log cannot tell what changed: a horizon above every node's mark makes each
+    rebuild its index before it answers a search again."""
+    with engine.begin() as connection:
+        if inspect(connection).has_table("search_text_horizon"):
+            connection.execute(text("UPDATE search_text_horizon SET xid = pg_current_xact_id()"))
 
 
 def _check_sqlite_backup(path: Path) -> None:

@@ -20,9 +20,29 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+DATA_DIR_OPTION = "dailypapers_data_dir"
+
+
+def make_engine(url: str, *, data_dir: Path | None = None, **kwargs: Any) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL
-    statements are planned with their parameters each time."""
+    statements are planned with their parameters each time.
+
+    `data_dir`: the DATA_DIR of the settings the engine serves, carried as an execution
+    option (`data_dir_of`) for what keeps files per node, such as PostgreSQL's keyword index.
+    """
+    engine = _engine(url, **kwargs)
+    if data_dir is None:
+        return engine
+    return engine.execution_options(**{DATA_DIR_OPTION: str(data_dir)})
+
+
+def data_dir_of(engine: Engine) -> Path | None:
+    """The DATA_DIR `make_engine` was given for this engine, if any."""
+    value = engine.get_execution_options().get(DATA_DIR_OPTION)
+    return Path(value) if value else None
+
+
+def _engine(url: str, **kwargs: Any) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -54,11 +55,16 @@ class ReplicaSet:
     """The replicas of one primary, picked round-robin among the usable ones."""
 
     def __init__(
-        self, urls: list[str], *, max_lag: float, clock: Callable[[], float] = time.monotonic
+        self,
+        urls: list[str],
+        *,
+        max_lag: float,
+        clock: Callable[[], float] = time.monotonic,
+        data_dir: Path | None = None,
     ) -> None:
         self.max_lag = max_lag
         self.clock = clock
-        self.replicas = [_replica(url) for url in urls]
+        self.replicas = [_replica(url, data_dir) for url in urls]
         self._turn = itertools.count()
 
     def pick(self) -> Replica | None:
@@ -104,13 +110,14 @@ class ReplicaSet:
         replica.checked_at = self.clock()
 
 
-def _replica(url: str) -> Replica:
-    engine = make_engine(url, connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS})
+def _replica(url: str, data_dir: Path | None) -> Replica:
+    timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    engine = make_engine(url, data_dir=data_dir, connect_args=timeout)
     name = f"{engine.url.host or 'local'}:{engine.url.port or 5432}"
     return Replica(name, engine, session_factory(engine))
 
 
-def replica_set(urls: str, *, max_lag: float) -> ReplicaSet | None:
+def replica_set(urls: str, *, max_lag: float, data_dir: Path | None = None) -> ReplicaSet | None:
     """The replicas named in a comma-separated setting, or None when there are none."""
     listed = [url.strip() for url in urls.split(",") if url.strip()]
-    return ReplicaSet(listed, max_lag=max_lag) if listed else None
+    return ReplicaSet(listed, max_lag=max_lag, data_dir=data_dir) if listed else None

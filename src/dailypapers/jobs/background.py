@@ -36,7 +36,7 @@ class BackgroundWorker:
 def start_background_worker(settings: Settings) -> BackgroundWorker:
     """One scheduler thread per job, so that a long arXiv fetch does not hold back the
     embedding of new papers or the mail."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, data_dir=settings.data_dir)
     stop = threading.Event()
     threads = [
         threading.Thread(

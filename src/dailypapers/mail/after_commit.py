@@ -10,30 +10,42 @@ from sqlalchemy.orm import Session
 from dailypapers.mail.delivery import deliver_outbox
 from dailypapers.settings import Settings
 
-_deliveries: set[threading.Thread] = set()
 
+class Deliveries:
+    """The threads that send emails after a commit, for one app (its engine and settings).
 
-def deliver_after_commit(
-    session: Session, engine: Engine, settings: Settings, outbox_id: int
-) -> None:
-    """Send one queued email once the request's transaction has committed, off the request's
-    thread. If this process dies first, the row stays queued for `digest deliver` / the worker."""
+    `create_app` builds one; routes receive it as `web.deps.DeliveriesDep`; tests and
+    shutdown wait for it with `join()`.
+    """
 
-    def send() -> None:
-        try:
-            deliver_outbox(engine, settings, ids=[outbox_id])
-        finally:
-            _deliveries.discard(threading.current_thread())
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
 
-    def start(_: Session) -> None:
-        thread = threading.Thread(target=send, daemon=True)
-        _deliveries.add(thread)
-        thread.start()
+    def after_commit(self, session: Session, outbox_id: int) -> None:
+        """Send one queued email once `session`'s transaction has committed, off the request's
+        thread. If this process dies first, the row stays queued for the worker."""
 
-    event.listen(session, "after_commit", start, once=True)
+        def send() -> None:
+            try:
+                deliver_outbox(self.engine, self.settings, ids=[outbox_id])
+            finally:
+                with self._lock:
+                    self._threads.discard(threading.current_thread())
 
+        def start(_: Session) -> None:
+            thread = threading.Thread(target=send, name=f"email-{outbox_id}", daemon=True)
+            with self._lock:
+                self._threads.add(thread)
+            thread.start()
 
-def join_deliveries(timeout: float = 30.0) -> None:
-    """Wait for the emails being sent after a commit (a shutdown, a test's end)."""
-    for thread in list(_deliveries):
-        thread.join(timeout)
+        event.listen(session, "after_commit", start, once=True)
+
+    def join(self, timeout: float = 30.0) -> None:
+        """Wait for the emails being sent (a shutdown, a test's end)."""
+        with self._lock:
+            threads = list(self._threads)
+        for thread in threads:
+            thread.join(timeout)

@@ -1,4 +1,6 @@
-"""PostgreSQL's full text: a weighted tsvector per paper with a GIN index, ts_rank."""
+"""PostgreSQL's full text: tantivy ranks (exact top k, `keyword_index`, a folder on each node);
+a weighted tsvector per paper with a GIN index counts under filters, filters the weekly chart
+and ranks with `ts_rank`, within its budget, whenever tantivy cannot answer for a session."""
 
 from __future__ import annotations
 
@@ -9,17 +11,24 @@ import snowballstemmer
 from sqlalchemy import ColumnElement, column, func, literal_column, table, text
 from sqlalchemy.orm import Session
 
-from dailypapers.search.fulltext import POSTGRES_BUDGET, POSTGRES_DOCUMENTS, BudgetedIndex
+from dailypapers.search.fulltext import POSTGRES_BUDGET, POSTGRES_DOCUMENTS
+from dailypapers.search.fulltext_tantivy import TantivyFirst
+from dailypapers.search.keyword_index import KeywordIndex
 
 
-class PostgresFullText(BudgetedIndex):
+class PostgresFullText(TantivyFirst):
     """A weighted tsvector (title A, abstract B, authors C) with a GIN index."""
 
     source = table("paper_search", column("paper_id"), column("document"))
     key = source.c.paper_id
     _document = source.c.document
 
-    def __init__(self, weights: tuple[float, float, float, float] = (0.1, 0.2, 0.4, 1.0)) -> None:
+    def __init__(
+        self,
+        keyword: KeywordIndex | None = None,
+        weights: tuple[float, float, float, float] = (0.1, 0.2, 0.4, 1.0),
+    ) -> None:
+        self.keyword = keyword
         self.weights = weights  # D, C (authors), B (abstract), A (title), as ts_rank wants
         self.stemmer = snowballstemmer.stemmer("english")  # PostgreSQL's english config
         self.budget = POSTGRES_BUDGET
@@ -44,6 +53,7 @@ class PostgresFullText(BudgetedIndex):
         session.execute(text("DELETE FROM paper_search"))
         documents = POSTGRES_DOCUMENTS.format(authors="")
         session.execute(text(f"INSERT INTO paper_search(paper_id, document) {documents}"))
+        self._rebuild_keyword(session)
         return session.scalar(text("SELECT count(*) FROM paper_search")) or 0
 
     def refresh_statistics(self, session: Session) -> int:

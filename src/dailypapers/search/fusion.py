@@ -30,8 +30,9 @@ class Fusion:
     (fused among themselves), then the others. `candidates` is how deep each list is read
     (deeper when a page needs it).
 
-    Keyword scores are BM25 on SQLite and `ts_rank` on PostgreSQL: both are 0 or more, and
-    dividing by the top score puts either on the same 0-to-1 scale.
+    Keyword scores are tantivy's BM25 on both backends, FTS5's BM25 or PostgreSQL's
+    `ts_rank` when tantivy cannot answer: all are 0 or more, and dividing by the top score
+    puts any of them on the same 0-to-1 scale.
     """
 
     k: float = 40.0  # rrf

@@ -1,19 +1,24 @@
-"""Exact BM25 top-k on SQLite: a tantivy index in a folder beside the database file.
+"""Exact BM25 top-k on both backends: a tantivy index in a folder of the machine that searches.
 
 tantivy (the Rust engine behind Quickwit) finds the best k matches of a query with
 Block-Max WAND: the same top k as scoring every match, without scoring them all.
 
-The index is derived from the catalogue, like the vector index. Triggers (migration
-0008_search_text_log) list every paper whose title, abstract, authors or visibility changed
-in `search_text_changes`. The folder holds generations of the index and `current.json`,
-which names the live generation and the last change it holds. Whoever finds the index
-behind - a search, the embedding job, an import - replays the committed changes under a
-file lock (one writer at a time, any number of processes) and rewrites `current.json`;
-readers see the new `seq` and reopen. A rebuild writes a new generation and swaps it in.
+The index is derived from the catalogue, like the vector index. Triggers (migrations
+0008_search_text_log on SQLite, 0012_postgres_search_text_log on PostgreSQL) list every paper
+whose title, abstract, authors or visibility changed in `search_text_changes`. The folder
+holds generations of the index and `current.json`, which names the live generation and how
+far it replayed the log (`seq`, the mark: `keyword_logs` says what it means per backend).
+Whoever finds the index behind - a search, the embedding job, an import - replays the
+committed changes under a file lock (one writer at a time, any number of processes) and
+rewrites `current.json`; readers see the new mark and reopen. A rebuild writes a new
+generation and swaps it in. SQLite keeps the folder beside its file (`<file>.keywords/`);
+on PostgreSQL each node keeps its own under `DATA_DIR/keywords/`, and a search that finds a
+backlog too big to replay in the request replays it in a background thread.
 
 The index answers a search only when it holds every change the searching session can see.
-Inside a transaction that changed papers, or while a big backlog waits for a job, keyword
-search falls back to SQLite's FTS5 table, scored exactly (slower, always consistent).
+Inside a transaction that changed papers, or while a big backlog waits, keyword search falls
+back to the database's own full text (SQLite's FTS5 scored exactly; PostgreSQL's tsvector
+ranking within its budget).
 """
 
 from __future__ import annotations
@@ -31,10 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
-from sqlalchemy import Connection, Engine, bindparam, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from dailypapers.search.fulltext import Scored
+from dailypapers.search.keyword_logs import ChangeLog, PostgresChangeLog, SqliteChangeLog
 from dailypapers.search.text import ParsedQuery
 
 log = logging.getLogger(__name__)
@@ -42,20 +48,9 @@ FIELDS = ["title", "abstract", "authors"]
 TITLE_BOOST = 1.25  # tuned on CACM, Cranfield (README); above 1: titles count more
 IN_REQUEST_LAG = 2_000  # the most changed papers a search replays itself
 WRITER_HEAP = 128_000_000
+LEFT = -1  # catch_up: more changes wait than the caller allows (left for a job or a thread)
+BUSY = -2  # catch_up: another writer holds the index and the caller would not wait
 _CHUNK = 500
-_DOCUMENTS = (  # one document per visible paper
-    "SELECT p.id, p.title, coalesce(p.abstract, ''), coalesce((SELECT group_concat(a.name, ', ') "
-    "FROM paper_authors pa JOIN authors a ON a.id = pa.author_id "
-    "WHERE pa.paper_id = p.id), '') FROM papers p WHERE NOT p.hidden"
-)
-_SOME_DOCUMENTS = text(_DOCUMENTS + " AND p.id IN :ids").bindparams(
-    bindparam("ids", expanding=True)
-)
-_LAST_CHANGE = text("SELECT seq FROM sqlite_sequence WHERE name = 'search_text_changes'")
-_CHANGED = text(
-    "SELECT DISTINCT paper_id FROM search_text_changes WHERE seq > :after AND seq <= :upto "
-    "LIMIT :most"
-)
 
 
 def _schema() -> tantivy.Schema:
@@ -78,25 +73,27 @@ def _analyzer() -> tantivy.TextAnalyzer:
     )
 
 
-def last_change(connection: Session | Connection) -> int:
-    """The newest entry of the change log this connection sees (its own writes included)."""
-    return int(connection.scalar(_LAST_CHANGE) or 0)
-
-
 @dataclass(frozen=True, slots=True)
 class Meta:
     generation: str
-    seq: int
+    seq: int  # the mark: how far the generation replayed the change log
 
 
 class KeywordIndex:
-    """The tantivy index of one SQLite database, shared by the threads of a process."""
+    """The tantivy index of one database in one folder, shared by the threads of a process.
+    `changes` is the backend's part; with `background`, a search that finds more changes
+    waiting than it may replay starts a thread that replays them (PostgreSQL's web nodes:
+    no job runs beside them)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, changes: ChangeLog, *, background: bool = False) -> None:
         self.folder = folder
+        self.changes = changes
+        self.background = background
         self._index: tantivy.Index | None = None
         self._meta: Meta | None = None
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the open generation, for readers
+        self._writer = threading.Lock()  # one writer per process (the file lock: per machine)
+        self._replaying = threading.Lock()  # held by the background thread while it runs
 
     # ------------------------------------------------------------------ reading
 
@@ -140,17 +137,40 @@ class KeywordIndex:
 
     def ready_for(self, session: Session) -> tantivy.Index | None:
         """The index if it holds everything `session` sees (catching up when it can)."""
-        seen = last_change(session)
         state = self.current()
-        if state is None or state[1].seq < seen:
-            try:
-                self.catch_up(engine_of(session), most=IN_REQUEST_LAG)
-            except (OSError, ValueError) as exc:  # e.g. a full disk: FTS5 answers meanwhile
-                log.warning("keyword index %s cannot catch up: %s", self.folder, exc)
-            state = self.current()
-        if state is None or state[1].seq < seen:
+        if state is not None and self.changes.holds_all(session, state[1].seq):
+            return state[0]
+        self._catch_up_in_request(engine_of(session))
+        state = self.current()
+        if state is None or not self.changes.holds_all(session, state[1].seq):
             return None
         return state[0]
+
+    def _catch_up_in_request(self, engine: Engine) -> None:
+        """Replay a small backlog now; a big one is left to a job (or to a thread). Never
+        waits for another writer: the request falls back meanwhile."""
+        try:
+            replayed = self.catch_up(engine, most=IN_REQUEST_LAG, wait=False)
+        except (OSError, ValueError) as exc:  # e.g. a full disk: the full text answers
+            log.warning("keyword index %s cannot catch up: %s", self.folder, exc)
+            return
+        if replayed == LEFT and self.background:
+            self._catch_up_in_background(engine)
+
+    def _catch_up_in_background(self, engine: Engine) -> None:
+        if not self._replaying.acquire(blocking=False):
+            return  # one thread at a time
+
+        def replay() -> None:
+            try:
+                log.info("keyword index %s: replaying a backlog", self.folder)
+                self.catch_up(engine)
+            except Exception:  # a thread has no caller: say why, searches fall back
+                log.exception("keyword index %s: background catch-up failed", self.folder)
+            finally:
+                self._replaying.release()
+
+        threading.Thread(target=replay, name="keyword-index catch-up", daemon=True).start()
 
     def ranked(self, index: tantivy.Index, query: ParsedQuery, limit: int) -> list[Scored]:
         """Papers with every term and phrase first, then with any (a phrase matched counts
@@ -191,26 +211,28 @@ class KeywordIndex:
 
     # ------------------------------------------------------------------ writing
 
-    def catch_up(self, engine: Engine, *, most: int | None = None) -> int:
-        """Replay committed changes; returns the papers reindexed, -1 when more than `most`
-        wait (left for a job). Builds the index when there is none and `most` allows."""
-        with self._lock, _file_lock(self.folder):
+    def catch_up(self, engine: Engine, *, most: int | None = None, wait: bool = True) -> int:
+        """Replay committed changes; returns the papers reindexed, LEFT when more than
+        `most` wait, BUSY when another writer holds the index and `wait` is false. Builds
+        the index when there is none, or when the log lost changes it needs, and `most`
+        allows."""
+        with self._writing(wait) as held:
+            if not held:
+                return BUSY
             meta = self._read_meta()
-            with engine.connect() as connection:
-                if meta is None:
+            with self.changes.reading(engine) as connection:
+                if meta is None or not self.changes.replayable(connection, meta.seq):
                     papers = int(connection.scalar(text("SELECT count(*) FROM papers")) or 0)
                     if most is not None and papers > most:
-                        return -1
+                        return LEFT
                     return self._build(connection)
-                upto = last_change(connection)
+                upto = self.changes.mark(connection)
                 if upto <= meta.seq:
                     return 0
                 limit = (most + 1) if most is not None else -1
-                ids = list(
-                    connection.scalars(_CHANGED, {"after": meta.seq, "upto": upto, "most": limit})
-                )
+                ids = self.changes.changed(connection, after=meta.seq, upto=upto, most=limit)
                 if most is not None and len(ids) > most:
-                    return -1
+                    return LEFT
                 self._apply(connection, meta.generation, ids)
             self._write_meta(Meta(meta.generation, upto))
         return len(ids)
@@ -222,24 +244,24 @@ class KeywordIndex:
             chunk = ids[start : start + _CHUNK]
             for pid in chunk:
                 writer.delete_documents_by_term("id", pid)
-            for row in connection.execute(_SOME_DOCUMENTS, {"ids": chunk}):
+            for row in connection.execute(self.changes.some_documents, {"ids": chunk}):
                 writer.add_document(_document(row))
         writer.commit()
         writer.wait_merging_threads()
 
     def rebuild(self, engine: Engine) -> int:
         """A new generation from the catalogue, swapped in; returns the papers indexed."""
-        with self._lock, _file_lock(self.folder), engine.connect() as connection:
+        with self._writing(True), self.changes.reading(engine) as connection:
             return self._build(connection)
 
     def _build(self, connection: Connection) -> int:
-        upto = last_change(connection)
+        upto = self.changes.mark(connection)  # first: the documents read below include it
         generation = f"g-{uuid.uuid4().hex[:12]}"
         (self.folder / generation).mkdir(parents=True)
         index = self._open(generation)
         writer = index.writer(WRITER_HEAP, 2)
         count = 0
-        for row in connection.execute(text(_DOCUMENTS)):
+        for row in connection.execute(self.changes.every_document):
             writer.add_document(_document(row))
             count += 1
         writer.commit()
@@ -255,17 +277,22 @@ class KeywordIndex:
         tmp.write_text(json.dumps({"generation": meta.generation, "seq": meta.seq}))
         os.replace(tmp, self.folder / "current.json")
 
+    @contextmanager
+    def _writing(self, wait: bool) -> Iterator[bool]:
+        """One writer: this process's threads, then the machine's processes (file lock)."""
+        if not self._writer.acquire(blocking=wait):
+            yield False
+            return
+        try:
+            with _file_lock(self.folder, wait) as held:
+                yield held
+        finally:
+            self._writer.release()
 
-def prune_log(session: Session, index: KeywordIndex) -> int:
-    """Drop the log entries the index holds; returns how many."""
-    meta = index._read_meta()
-    if meta is None:
-        return 0
-    return (
-        session.connection()
-        .execute(text("DELETE FROM search_text_changes WHERE seq <= :seq"), {"seq": meta.seq})
-        .rowcount
-    )
+    def prune(self, session: Session) -> int:
+        """Drop the log entries no index needs any more; returns how many."""
+        meta = self._read_meta()
+        return 0 if meta is None else self.changes.prune(session, meta.seq)
 
 
 def _boolean(must: Sequence[tantivy.Query], should: Sequence[tantivy.Query]) -> tantivy.Query:
@@ -284,12 +311,17 @@ def engine_of(session: Session) -> Engine:
 
 
 @contextmanager
-def _file_lock(folder: Path) -> Iterator[None]:
+def _file_lock(folder: Path, wait: bool = True) -> Iterator[bool]:
+    """Held (True) until the block ends; False at once when taken and `wait` is false."""
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
@@ -298,10 +330,37 @@ _indexes: dict[str, KeywordIndex] = {}
 _registry_lock = threading.Lock()
 
 
+def _shared(folder: Path, changes: ChangeLog, *, background: bool) -> KeywordIndex:
+    with _registry_lock:
+        if str(folder) not in _indexes:
+            _indexes[str(folder)] = KeywordIndex(folder, changes, background=background)
+        return _indexes[str(folder)]
+
+
 def keyword_index_for(database: str | None) -> KeywordIndex | None:
     """The process's index of one SQLite file (`<file>.keywords/` beside it); None in memory."""
     if not database or database == ":memory:":
         return None
     folder = Path(database).resolve().with_name(Path(database).name + ".keywords")
-    with _registry_lock:
-        return _indexes.setdefault(str(folder), KeywordIndex(folder))
+    return _shared(folder, SqliteChangeLog(), background=False)
+
+
+_databases: dict[str, str] = {}  # engine URL -> the database's name on disk
+_IDENTITY = text(
+    "SELECT (SELECT system_identifier FROM pg_control_system())::text || '-' || d.oid::text "
+    "FROM pg_database d WHERE d.datname = current_database()"
+)
+
+
+def postgres_keyword_index(session: Session, data_dir: Path) -> KeywordIndex:
+    """This node's index of the session's PostgreSQL database, under `data_dir/keywords/`.
+
+    The folder is named by the cluster's system identifier and the database's oid: a
+    streaming replica shares both with its primary (one folder for the two), a database
+    dropped and created again, or restored elsewhere, gets a new folder.
+    """
+    url = str(engine_of(session).url)
+    name = _databases.get(url)
+    if name is None:
+        name = _databases.setdefault(url, f"pg-{session.scalar(_IDENTITY)}")
+    return _shared(data_dir / "keywords" / name, PostgresChangeLog(), background=True)

@@ -48,7 +48,7 @@ class SearchHit:
     semantic_rank: int | None
     title_segments: list[Segment]
     abstract_segments: list[Segment]
-    keyword_score: float | None = None  # BM25 (SQLite) or ts_rank (PostgreSQL), if listed
+    keyword_score: float | None = None  # BM25 (or ts_rank on PostgreSQL's fallback), if listed
     semantic_score: float | None = None  # cosine similarity to the query, if listed
     every_term: bool = False  # in the keyword list, holding every term and phrase
 

@@ -83,6 +83,10 @@ class PaperOut(BaseModel):
     arxivUrl: str | None
     pdfUrl: str | None
     url: str = Field(description="The paper's page on this site.")
+    thumbnail: str | None = Field(
+        description="An image of the paper: the source's (Hugging Face's media), else its "
+        "first page as rendered here; absent until the thumbnails job has run."
+    )
 
 
 class PaperListItem(BaseModel):
@@ -112,6 +116,7 @@ class PaperListItem(BaseModel):
     githubRepo: str | None
     githubStars: int | None
     projectPage: str | None
+    thumbnail: str | None = Field(description="As the paper's `thumbnail` (Hugging Face's place).")
 
 
 class ErrorOut(BaseModel):
@@ -191,7 +196,13 @@ def paper_out(listing: Listing, base_url: str) -> PaperOut:
         arxivUrl=_arxiv_url(paper),
         pdfUrl=_pdf_url(paper),
         url=f"{base_url.rstrip('/')}/papers/{paper.key}",
+        thumbnail=_absolute(card.thumbnail_url, base_url),
     )
+
+
+def _absolute(url: str | None, base_url: str) -> str | None:
+    """A site path (`/thumbnails/...`) as a full address; other addresses as they are."""
+    return f"{base_url.rstrip('/')}{url}" if url and url.startswith("/") else url
 
 
 def _arxiv_url(paper: Paper) -> str | None:
@@ -223,6 +234,7 @@ def list_item(listing: Listing, base_url: str) -> PaperListItem:
         githubRepo=paper.githubRepo,
         githubStars=paper.githubStars,
         projectPage=paper.projectPage,
+        thumbnail=paper.thumbnail,
     )
 
 

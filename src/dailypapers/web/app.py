@@ -10,10 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 
 from dailypapers import __version__
 from dailypapers.db.engine import make_engine, session_factory
 from dailypapers.logs import install_redaction
+from dailypapers.mail.after_commit import Deliveries
 from dailypapers.settings import Settings
 from dailypapers.web import (
     account,
@@ -32,11 +34,12 @@ from dailypapers.web import (
     subscriptions,
     thumbnails,
 )
+from dailypapers.web.cache import ResponseCache
 from dailypapers.web.contract import allowed_methods, describe
-from dailypapers.web.deps import LoginRequired
+from dailypapers.web.deps import LoginRequired, error_viewer
 from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
-from dailypapers.web.render import PageRefusal, render, render_refusal
+from dailypapers.web.render import PageRefusal, Viewer, render, render_refusal
 from dailypapers.web.security import security_middleware
 
 HERE = Path(__file__).parent
@@ -47,9 +50,12 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="dailypapers", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     install_redaction(settings)  # secrets never reach the logs (dailypapers/logs.py)
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, data_dir=settings.data_dir)
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
+    # routes receive it as CacheDep
+    app.state.response_cache = ResponseCache(vote_grace=settings.vote_grace_seconds)
+    app.state.deliveries = Deliveries(app.state.engine, settings)  # as DeliveriesDep
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
     app.state.templates = templates
@@ -80,6 +86,11 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.endswith((".json", ".md"))
 
 
+async def _error_viewer(request: Request, status: int) -> Viewer | None:
+    """Who sees an error page (503: the database is down or busy, so nobody is looked up)."""
+    return None if status == 503 else await run_in_threadpool(error_viewer, request)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     app.exception_handler(PageRefusal)(render_refusal)
 
@@ -93,7 +104,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         if _wants_json(request):
             return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
         context = {"status": exc.status_code, "message": exc.detail}
-        response = render(request, "error.html", context, status_code=exc.status_code)
+        viewer = await _error_viewer(request, exc.status_code)
+        response = render(
+            request, "error.html", context, status_code=exc.status_code, viewer=viewer
+        )
         if headers:
             response.headers.update(headers)
         return response
@@ -111,7 +125,9 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
         if _wants_json(request) or "/feed." in request.url.path:  # feed readers read JSON
             return JSONResponse({"error": problems}, status_code=422)
-        return render(request, "error.html", {"status": 422, "message": problems}, status_code=422)
+        context = {"status": 422, "message": problems}
+        viewer = await _error_viewer(request, 422)
+        return render(request, "error.html", context, status_code=422, viewer=viewer)
 
     faults.install(app, http_error)  # database down, read-only or full: 503 + Retry-After
 

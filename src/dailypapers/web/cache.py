@@ -9,6 +9,13 @@ answers about other papers and other days cached. The ETag is derived from the s
 query, so a matching If-None-Match is answered 304 before anything is rendered.
 
 Answers that also depend on the clock (trending) add a time bucket to their key.
+
+`DAILYPAPERS_VOTE_GRACE_SECONDS` (0: off) lets anonymous requests take a kept answer for
+that long after it was rendered even when votes moved its stamp since, the way the proxy's
+`max-age` already does: under a stream of votes the popular pages are then rendered about
+once per grace period and process instead of after every vote. A site version change
+still empties the cache at once, and signed-in viewers, API tokens and private pages
+(`web/private.py`) always get the exact answer, so a voter sees their own vote.
 """
 
 from __future__ import annotations
@@ -36,14 +43,14 @@ from dailypapers.changes.version import (
     read_stamp,
 )
 from dailypapers.web.cache_control import shared_answer
+from dailypapers.web.private import is_private
 from dailypapers.web.reads import reader
+from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 MAX_ENTRIES = 8192  # a vote no longer empties the cache: room for every paper of a busy day
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
 VALUE_BYTES = 32 * 1024  # what a cached page's data (not a body) is counted as
 T = TypeVar("T")
-clock = time.time  # replaced in tests
-_create_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,13 @@ class Rendered:
     shows: tuple[str, ...] = ()  # keys of the papers whose votes it shows (SHOWN_VOTES)
 
 
+@dataclass(frozen=True, slots=True)
+class Kept:
+    stamp: Stamp
+    value: Any
+    stored_at: float  # by the cache's clock
+
+
 class ResponseCache:
     """A bounded LRU of rendered answers, each kept with its stamp (per process).
 
@@ -61,24 +75,50 @@ class ResponseCache:
     vote stamp replaces only the answer it belongs to.
     """
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        clock: Callable[[], float] = time.time,
+        vote_grace: float = 0.0,
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
         self.site = -1
-        self._entries: OrderedDict[Hashable, tuple[Stamp, Any]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.clock = clock  # what answers with a ttl age by (trending), and the grace
+        self.vote_grace = vote_grace  # seconds an anonymous request may see older votes
 
     def get(self, stamp: Stamp, key: Hashable) -> Any:
-        found = self.peek(stamp.site, key)
-        fresh = found is not None and found[0].votes == stamp.votes
-        self.count(hit=fresh)
-        return found[1] if found is not None and fresh else None
+        found = self.lookup(stamp, key, stale_ok=False)
+        return found[1] if found is not None else None
 
-    def peek(self, site: int, key: Hashable) -> tuple[Stamp, Any] | None:
+    def lookup(self, stamp: Stamp, key: Hashable, *, stale_ok: bool) -> tuple[Stamp, Any] | None:
+        """The answer kept for `key` and the stamp it was rendered at, if usable at `stamp`.
+
+        Usable: rendered at the same stamp, or (`stale_ok`) under the same site version less
+        than `vote_grace` seconds ago. Counts a hit or a miss.
+        """
+        found = self._find(stamp.site, key)
+        usable = found is not None and (
+            found.stamp.votes == stamp.votes or (stale_ok and self.young(found))
+        )
+        self.count(hit=usable)
+        return (found.stamp, found.value) if found is not None and usable else None
+
+    def young(self, entry: Kept) -> bool:
+        """Rendered less than the grace period ago (never, without a grace period)."""
+        return self.vote_grace > 0 and self.clock() - entry.stored_at < self.vote_grace
+
+    def peek(self, site: int, key: Hashable) -> Kept | None:
         """The answer kept for `key` under `site` with its stamp; counts nothing."""
+        return self._find(site, key)
+
+    def _find(self, site: int, key: Hashable) -> Kept | None:
         with self._lock:
             if site != self.site:
                 self._start(site)
@@ -101,13 +141,13 @@ class ResponseCache:
                 return  # rendered under another site version than the one cached now
             if key in self._entries:
                 kept = self._entries[key]
-                if kept[0].votes > stamp.votes:
+                if kept.stamp.votes > stamp.votes:
                     return  # a newer answer is kept already (rendered by a faster request)
-                self.bytes -= _size(self._entries.pop(key)[1])
-            self._entries[key] = (stamp, value)
+                self.bytes -= _size(self._entries.pop(key).value)
+            self._entries[key] = Kept(stamp, value, self.clock())
             self.bytes += _size(value)
             while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
-                self.bytes -= _size(self._entries.popitem(last=False)[1][1])
+                self.bytes -= _size(self._entries.popitem(last=False)[1].value)
 
     def _start(self, site: int) -> None:
         if site > self.site:  # newer: older entries can never be used again
@@ -126,15 +166,44 @@ def _size(value: object) -> int:
 
 
 def response_cache(request: Request) -> ResponseCache:
-    """The app's cache, made on first use."""
-    state = request.app.state
-    cache = getattr(state, "response_cache", None)
-    if cache is None:
-        with _create_lock:
-            cache = getattr(state, "response_cache", None)
-            if cache is None:
-                cache = state.response_cache = ResponseCache()
+    """The app's cache, built by `create_app`."""
+    cache: ResponseCache = request.app.state.response_cache
     return cache
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCache:
+    """The app's response cache as a route receives it (`web.deps.CacheDep`)."""
+
+    request: Request
+    store: ResponseCache
+
+    def value(
+        self,
+        session: Session,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], T],
+        *,
+        ttl: float | None = None,
+        votes: VoteScope = ALL_VOTES,
+    ) -> T:
+        """`cached_value` for this request (`votes`: the votes the value shows)."""
+        return cached_value(self.request, session, key, compute, ttl=ttl, votes=votes)
+
+    async def serve(
+        self,
+        key: tuple[Hashable, ...],
+        render: Callable[[Session], Rendered],
+        *,
+        ttl: float | None = None,
+        votes: VoteScope = ALL_VOTES,
+    ) -> Response:
+        """`serve_cached` for this request (`votes`: the votes the answer shows)."""
+        return await serve_cached(self.request, key, render, ttl=ttl, votes=votes)
+
+
+def request_cache(request: Request) -> RequestCache:
+    return RequestCache(request, response_cache(request))
 
 
 def cached_value(
@@ -153,14 +222,15 @@ def cached_value(
     `votes` names the votes the data shows (all of them unless said otherwise).
     """
     stamp = current_stamp(session, votes)
-    key = ("value", *_timed(key, ttl))
     cache = response_cache(request)
-    found = cache.get(stamp, key)
+    key = ("value", *_timed(key, ttl, cache.clock))
+    found = cache.lookup(stamp, key, stale_ok=_stale_ok(cache, request))
     _note(request, found)
     if found is None:
-        found = compute()
-        cache.put(stamp, key, found)
-    return found  # type: ignore[no-any-return]
+        value = compute()
+        cache.put(stamp, key, value)
+        return value
+    return found[1]  # type: ignore[no-any-return]
 
 
 def cached(
@@ -179,18 +249,19 @@ def cached(
     answers that change with time alone; `votes` names the votes the answer shows.
     """
     stamp = current_stamp(session, votes)
-    key = _timed(key, ttl)
-    headers = validators(stamp, key)
+    cache = response_cache(request)
+    key = _timed(key, ttl, cache.clock)
+    found = cache.lookup(stamp, key, stale_ok=_stale_ok(cache, request))
+    headers = validators(found[0] if found else stamp, key)  # of the answer given
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    cache = response_cache(request)
-    found = cache.get(stamp, key)
     _note(request, found)
     if found is None:
-        found = render()
-        cache.put(stamp, key, found)
-    return _response(found, headers)
+        rendered = render()
+        cache.put(stamp, key, rendered)
+        return _response(rendered, headers)
+    return _response(found[1], headers)
 
 
 async def serve_cached(
@@ -207,23 +278,25 @@ async def serve_cached(
     renders, in the thread pool too, with a session of its own opened after the stamp was
     read, so what is cached is at least as new as its stamp.
     """
+    cache = response_cache(request)
     if votes.shown:
-        return await _serve_shown(request, _timed(key, ttl), render)
+        return await _serve_shown(request, _timed(key, ttl, cache.clock), render)
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
     stamp = await run_in_threadpool(_read_stamp, request, votes)
-    key = _timed(key, ttl)
-    headers = validators(stamp, key) | {"Cache-Control": shared_answer(request)}
+    key = _timed(key, ttl, cache.clock)
+    found = cache.lookup(stamp, key, stale_ok=_stale_ok(cache, request))
+    headers = validators(found[0] if found else stamp, key)  # of the answer given
+    headers["Cache-Control"] = shared_answer(request)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
         return Response(status_code=304, headers=headers)
-    cache = response_cache(request)
-    found = cache.get(stamp, key)
     _note(request, found)
     if found is None:
-        found = await run_in_threadpool(_render, reader(request).sessions, render)
-        cache.put(stamp, key, found)
-    return _response(found, headers)
+        rendered = await run_in_threadpool(_render, reader(request).sessions, render)
+        cache.put(stamp, key, rendered)
+        return _response(rendered, headers)
+    return _response(found[1], headers)
 
 
 async def _serve_shown(
@@ -237,11 +310,14 @@ async def _serve_shown(
     before = await run_in_threadpool(read_stamp, engine, ALL_VOTES)
     cache = response_cache(request)
     kept = cache.peek(before.site, key)
+    if kept is not None and _stale_ok(cache, request) and cache.young(kept):
+        cache.count(hit=True)  # within the grace period: no need to read its papers' votes
+        return _answer(request, "hit", kept.value, kept.stamp, key)
     if kept is not None:
-        _, stamp = await run_in_threadpool(read_shown, engine, kept[1].shows)
-        if (stamp.site, stamp.votes) == (kept[0].site, kept[0].votes):
+        _, stamp = await run_in_threadpool(read_shown, engine, kept.value.shows)
+        if (stamp.site, stamp.votes) == (kept.stamp.site, kept.stamp.votes):
             cache.count(hit=True)
-            return _answer(request, "hit", kept[1], stamp, key)
+            return _answer(request, "hit", kept.value, stamp, key)
     cache.count(hit=False)
     found = await run_in_threadpool(_render, reader(request).sessions, render)
     votes, stamp = await run_in_threadpool(read_shown, engine, found.shows)
@@ -262,6 +338,17 @@ def _answer(
     return _response(found, headers)
 
 
+def may_be_stale(request: Request) -> bool:
+    """Whether this request may take an answer from before the latest votes (within the
+    grace period): only anonymous, public requests; never a viewer, a token or a writer."""
+    signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
+    return not is_private(request, signed_in=signed_in)
+
+
+def _stale_ok(cache: ResponseCache, request: Request) -> bool:
+    return cache.vote_grace > 0 and may_be_stale(request)
+
+
 def _note(request: Request, found: object) -> None:
     """Say whether this process's cache had the answer (`X-App-Cache`, for benchmarks)."""
     request.state.app_cache = "miss" if found is None else "hit"
@@ -276,7 +363,9 @@ def _render(sessions: sessionmaker[Session], render: Callable[[Session], Rendere
         return render(session)
 
 
-def _timed(key: tuple[Hashable, ...], ttl: float | None) -> tuple[Hashable, ...]:
+def _timed(
+    key: tuple[Hashable, ...], ttl: float | None, clock: Callable[[], float]
+) -> tuple[Hashable, ...]:
     return (*key, int(clock() // ttl)) if ttl else key
 
 

@@ -26,6 +26,7 @@ from dailypapers.web.account.auth import safe_next
 from dailypapers.web.deps import (
     MAX_ROW_ID,
     CurrentUser,
+    PageDep,
     RequiredUser,
     RowId,
     SessionDep,
@@ -34,7 +35,7 @@ from dailypapers.web.deps import (
 from dailypapers.web.feeds import FeedContent, render_feed
 from dailypapers.web.private import mark_private
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import confirm_page, render
+from dailypapers.web.render import confirm_page
 from dailypapers.web.security import verify_csrf
 from dailypapers.web.shared import paper_or_404
 
@@ -46,10 +47,8 @@ def _refused(exc: CollectionError) -> HTTPException:
 
 
 @router.get("/collections", response_class=HTMLResponse)
-def mine(request: Request, session: SessionDep, user: RequiredUser) -> HTMLResponse:
-    return render(
-        request, "collections.html", {"collections": user_collections(session, user=user)}
-    )
+def mine(page: PageDep, session: SessionDep, user: RequiredUser) -> HTMLResponse:
+    return page("collections.html", {"collections": user_collections(session, user=user)})
 
 
 @router.post("/collections")
@@ -163,7 +162,7 @@ def visibility(
 
 @router.post("/collections/{collection_id}/delete")
 def delete(
-    request: Request,
+    page: PageDep,
     collection_id: RowId,
     session: SessionDep,
     user: RequiredUser,
@@ -172,7 +171,7 @@ def delete(
     """Delete a collection once confirmed (a dialog, or a confirmation page without JS)."""
     if confirmed != "1":
         return confirm_page(
-            request,
+            page,
             question="Delete this collection?",
             detail="The collection and its notes are removed; the papers stay on the site.",
             action=f"/collections/{collection_id}/delete",
@@ -205,13 +204,13 @@ def as_json(
 
 
 @router.get("/users/{username}/collections/{slug:slug}", response_class=HTMLResponse)
-def page(
-    request: Request, username: str, slug: str, session: SessionDep, user: CurrentUser
+def collection_page(
+    page: PageDep, username: str, slug: str, session: SessionDep, user: CurrentUser
 ) -> HTMLResponse:
-    view = _view(request, session, username, slug, user)
+    view = _view(page.request, session, username, slug, user)
     keys = [item.card.key for item in view.items]
     voted = voted_keys(session, user=user, keys=keys)
-    return render(request, "collection.html", {"view": view, "voted": voted})
+    return page("collection.html", {"view": view, "voted": voted})
 
 
 @router.get("/users/{username}/collections/{slug}/feed.{fmt}")

@@ -1,21 +1,25 @@
-"""Typed dependencies: one database session per request, committed at the edge; the user."""
+"""Typed dependencies: the request's database session (committed at the edge), the user and
+the viewer, and what `create_app` built: settings, cache, email deliveries, embedder."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Path, Request
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
 from dailypapers.accounts.sessions import api_token_user, session_user
+from dailypapers.mail.after_commit import Deliveries
 from dailypapers.search.embedder import EmbedderSource, embedder_for
 from dailypapers.settings import Settings
+from dailypapers.web.cache import RequestCache, request_cache
 from dailypapers.web.reads import reader
+from dailypapers.web.render import Page, Viewer
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
@@ -47,6 +51,11 @@ def _templates(request: Request) -> Jinja2Templates:
     return templates
 
 
+def _deliveries(request: Request) -> Deliveries:
+    deliveries: Deliveries = request.app.state.deliveries
+    return deliveries
+
+
 def _embedder(request: Request) -> EmbedderSource:
     """The embedder of the app's settings (not of the environment): `embedder="none"` runs
     search on keywords alone without loading a model."""
@@ -63,6 +72,10 @@ SessionDep = Annotated[Session, Depends(_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
 EmbedderDep = Annotated[EmbedderSource, Depends(_embedder)]
+# Emails sent after the request's commit (built by create_app with its engine and settings).
+DeliveriesDep = Annotated[Deliveries, Depends(_deliveries)]
+# The app's response cache (built by create_app, with its clock), bound to the request.
+CacheDep = Annotated[RequestCache, Depends(request_cache)]
 
 
 class LoginRequired(Exception):
@@ -72,30 +85,36 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is looking, as pages show it: a copy that outlives the request's session."""
-
-    id: int
-    username: str
-    email: str
-    role: str
-    verified: bool = True  # the email address was confirmed
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-
 def _optional_user(request: Request, session: SessionDep) -> User | None:
     token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
-    user = session_user(session, token=token) if token else None
-    request.state.viewer = (
-        Viewer(user.id, user.username, user.email, user.role, user.is_verified)
-        if user is not None
-        else None
-    )
-    return user
+    return session_user(session, token=token) if token else None
+
+
+def viewer_of(user: User | None) -> Viewer | None:
+    if user is None:
+        return None
+    return Viewer(user.id, user.username, user.email, user.role, user.is_verified)
+
+
+def _viewer(user: Annotated[User | None, Depends(_optional_user)]) -> Viewer | None:
+    return viewer_of(user)
+
+
+def _page(request: Request, viewer: Annotated[Viewer | None, Depends(_viewer)]) -> Page:
+    return Page(request, viewer)
+
+
+def error_viewer(request: Request) -> Viewer | None:
+    """The viewer of an error page, which no route rendered: looked up from the session
+    cookie in a session of its own (None when there is none or the lookup fails)."""
+    token = request.cookies.get(cookie_name(request, SESSION_COOKIE))
+    if not token:
+        return None
+    try:
+        with reader(request).sessions() as session, session.begin():
+            return viewer_of(session_user(session, token=token))
+    except SQLAlchemyError:
+        return None  # the database is the error: the page goes without the header's name
 
 
 def _required_user(request: Request, user: Annotated[User | None, Depends(_optional_user)]) -> User:
@@ -147,6 +166,9 @@ def _api_writer(user: Annotated[User | None, Depends(_api_user)]) -> User:
 
 
 CurrentUser = Annotated[User | None, Depends(_optional_user)]
+ViewerDep = Annotated[Viewer | None, Depends(_viewer)]
+# Renders templates for this request and its viewer: `page("list.html", context)`.
+PageDep = Annotated[Page, Depends(_page)]
 RequiredUser = Annotated[User, Depends(_required_user)]
 VerifiedUser = Annotated[User, Depends(_verified_user)]
 AdminUser = Annotated[User, Depends(_admin_user)]

@@ -17,13 +17,13 @@ from datetime import UTC, date, datetime, time
 from typing import Literal
 from urllib.parse import quote
 
-from fastapi import Request, Response
+from fastapi import Response
 from feedgen.feed import FeedGenerator
 from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import ALL_VOTES, VoteScope, current_version
 from dailypapers.papers.listings import Listing
-from dailypapers.web.cache import Rendered, serve_cached
+from dailypapers.web.cache import Rendered, RequestCache
 from dailypapers.web.deps import absolute_base
 
 Format = Literal["rss", "atom"]
@@ -103,7 +103,7 @@ def _entry_time(listing: Listing) -> datetime:
 
 
 async def serve_feed(
-    request: Request,
+    cache: RequestCache,
     fmt: Format,
     content: Callable[[Session], FeedContent],
     *,
@@ -112,14 +112,14 @@ async def serve_feed(
 ) -> Response:
     """The feed at this URL (path and query name it whole), cached like the API; `votes`:
     the votes it shows (feeds show no counts, but lists are ordered by them)."""
+    request = cache.request
     self_path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         return render_feed(content(session), fmt, base_url, self_path)
 
-    key = ("feed", self_path, base_url)
-    return await serve_cached(request, key, render, ttl=ttl, votes=votes)
+    return await cache.serve(("feed", self_path, base_url), render, ttl=ttl, votes=votes)
 
 
 def feed_content(session: Session, title: str, page: str, listed: list[Listing]) -> FeedContent:

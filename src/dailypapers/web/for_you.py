@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 from dailypapers.community.votes import voted_keys
 from dailypapers.recommend.service import MIN_PAPERS, ForYou, for_you
 from dailypapers.web.api_schemas import ErrorOut
-from dailypapers.web.deps import ApiWriter, RequiredUser, SessionDep, SettingsDep
-from dailypapers.web.render import render
+from dailypapers.web.deps import ApiWriter, PageDep, RequiredUser, SessionDep, SettingsDep
 
 router = APIRouter()
 _BEARER = [Depends(HTTPBearer(auto_error=False, description="A personal API token (dp_...)."))]
@@ -74,12 +73,12 @@ def _out(result: ForYou) -> ForYouOut:
 
 
 @router.get("/for-you", response_class=HTMLResponse, include_in_schema=False)
-def page(
-    request: Request, session: SessionDep, settings: SettingsDep, user: RequiredUser
+def for_you_page(
+    page: PageDep, session: SessionDep, settings: SettingsDep, user: RequiredUser
 ) -> HTMLResponse:
     result = for_you(session, user=user, limit=PAGE_SIZE, window_days=settings.for_you_window_days)
     voted = voted_keys(session, user=user, keys=[r.card.key for r in result.items])
-    return render(request, "for_you.html", {"result": result, "voted": voted})
+    return page("for_you.html", {"result": result, "voted": voted})
 
 
 @router.get(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from dailypapers.mail.mailbox import mailbox_folder, read_mailbox
-from dailypapers.web.deps import AdminUser, SettingsDep
-from dailypapers.web.render import render
+from dailypapers.web.deps import AdminUser, PageDep, SettingsDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/mail", response_class=HTMLResponse)
-def mail_page(request: Request, settings: SettingsDep, user: AdminUser) -> HTMLResponse:
+def mail_page(page: PageDep, settings: SettingsDep, user: AdminUser) -> HTMLResponse:
     messages = read_mailbox(mailbox_folder(settings.data_dir))
-    return render(request, "admin/mail.html", {"messages": messages})
+    return page("admin/mail.html", {"messages": messages})

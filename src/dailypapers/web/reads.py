@@ -38,7 +38,11 @@ class Reader:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Replicas from the settings (if any), the write cookie and the fallback to the primary."""
-    replicas = replica_set(settings.database_replica_urls, max_lag=settings.replica_max_lag_seconds)
+    replicas = replica_set(
+        settings.database_replica_urls,
+        max_lag=settings.replica_max_lag_seconds,
+        data_dir=settings.data_dir,
+    )
     app.state.replicas = replicas
     if replicas is None:
         return

@@ -83,12 +83,18 @@ def _excluding(pattern: str) -> _Excluding:
     return Excluding()
 
 
+# An old-style arXiv id holds a `/` (`hep-th/9901001`, `math.GT/0309136v2`): a paper
+# parameter takes one, whether the link spelled the `/` as it is or as `%2F`.
+OLD_ARXIV_ID = r"[a-z][a-z\-]*(?:\.[A-Za-z]{2})?/\d{7}(?:v\d+)?"
 # A paper's page: not `trending`, not a feed, not a Markdown twin (`2602.12345.md`).
 register_url_convertor(
-    "paper", _excluding(r"(?!(?:trending|feed\.(?:rss|atom))(?:/|$))[^/]+?(?<!\.md)")
+    "paper",
+    _excluding(rf"(?:{OLD_ARXIV_ID}|(?!(?:trending|feed\.(?:rss|atom))(?:/|$))[^/]+?(?<!\.md))"),
 )
+# A paper before a further segment (`/papers/{key:paper_key}/upvote`, `{key}.md`).
+register_url_convertor("paper_key", _excluding(rf"(?:{OLD_ARXIV_ID}|[^/]+)"))
 # A paper in the API: not `search` (GET /api/papers/search).
-register_url_convertor("api_paper", _excluding(r"(?!search(?:/|$))[^/]+"))
+register_url_convertor("api_paper", _excluding(rf"(?:{OLD_ARXIV_ID}|(?!search(?:/|$))[^/]+)"))
 # An organization's or author's name, which may hold a `/`: not a feed of theirs.
 register_url_convertor("not_feed", _excluding(r".*?(?<!/feed\.rss)(?<!/feed\.atom)"))
 # A collection's slug: not its JSON twin (`{slug}.json`).

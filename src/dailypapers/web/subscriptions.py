@@ -29,15 +29,13 @@ from dailypapers.digest.subscriptions import (
 )
 from dailypapers.digest.tokens import BadTokenError
 from dailypapers.digest.topics import TopicError, parse_topics, topic_lines
-from dailypapers.mail.after_commit import deliver_after_commit, join_deliveries
 from dailypapers.settings import Settings
-from dailypapers.web.deps import AdminUser, CurrentUser, SettingsDep
+from dailypapers.web.deps import AdminUser, CurrentUser, DeliveriesDep, PageDep, SettingsDep
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
+from dailypapers.web.render import Page
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False)
-__all__ = ["deliver_after_commit", "join_deliveries", "router"]
 
 
 def _session_committed_before_the_response(request: Request) -> Iterator[Session]:
@@ -62,15 +60,17 @@ def _by_token(
 
 
 @router.get("/subscribe", response_class=HTMLResponse)
-def subscribe_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "subscriptions/subscribe.html", {"error": None, "sent_to": None})
+def subscribe_page(page: PageDep) -> HTMLResponse:
+    return page("subscriptions/subscribe.html", {"error": None, "sent_to": None})
 
 
 @router.post("/subscribe", response_class=HTMLResponse, dependencies=CSRF)
 def subscribe_form(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
+    deliveries: DeliveriesDep,
     user: CurrentUser,
     email: str = Form(..., max_length=320),
     frequency: str = FREQUENCY,
@@ -80,27 +80,27 @@ def subscribe_form(
         result = subscribe(session, settings, email=email, frequency=frequency, now=utcnow())
     except SubscriptionError as exc:
         context = {"error": str(exc), "sent_to": None}
-        return render(request, "subscriptions/subscribe.html", context, status_code=400)
+        return page("subscriptions/subscribe.html", context, status_code=400)
     if user is not None and user.email.casefold() == result.subscription.email.casefold():
         result.subscription.user_id = user.id
     if result.outbox_id is not None:
-        deliver_after_commit(session, request.app.state.engine, settings, result.outbox_id)
+        deliveries.after_commit(session, result.outbox_id)
     context = {
         "error": None,
         "sent_to": result.subscription.email,
         "frequency": result.subscription.frequency,
     }
-    return render(request, "subscriptions/subscribe.html", context)
+    return page("subscriptions/subscribe.html", context)
 
 
 @router.get("/subscribe/confirm/{token}", response_class=HTMLResponse)
-def confirm_page(request: Request, token: str, user: CurrentUser) -> HTMLResponse:
-    return render(request, "subscriptions/confirm.html", {"token": token, "links": None})
+def confirm_page(page: PageDep, token: str) -> HTMLResponse:
+    return page("subscriptions/confirm.html", {"token": token, "links": None})
 
 
 @router.post("/subscribe/confirm/{token}", response_class=HTMLResponse, dependencies=CSRF)
 def confirm_form(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    page: PageDep, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     try:
         subscription = confirm(session, settings, token=token, now=utcnow())
@@ -111,12 +111,10 @@ def confirm_form(
         "links": Links.of(settings, subscription),
         "subscription": subscription,
     }
-    return render(request, "subscriptions/confirm.html", context)
+    return page("subscriptions/confirm.html", context)
 
 
-def _manage(
-    request: Request, subscription: Subscription, token: str, **extra: object
-) -> HTMLResponse:
+def _manage(page: Page, subscription: Subscription, token: str, **extra: object) -> HTMLResponse:
     context: dict[str, object] = {
         "subscription": subscription,
         "token": token,
@@ -125,25 +123,22 @@ def _manage(
         "error": None,
     }
     context.update(extra)
-    return render(
-        request, "subscriptions/manage.html", context, status_code=400 if context["error"] else 200
-    )
+    return page("subscriptions/manage.html", context, status_code=400 if context["error"] else 200)
 
 
 @router.get("/subscriptions/{token}", response_class=HTMLResponse)
 def manage_page(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    page: PageDep, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
-    return _manage(request, _by_token(session, settings, token), token)
+    return _manage(page, _by_token(session, settings, token), token)
 
 
 @router.post("/subscriptions/{token}", response_class=HTMLResponse, dependencies=CSRF)
 def manage_form(
-    request: Request,
+    page: PageDep,
     token: str,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
     frequency: str = FREQUENCY,
     topics: str = Form("", max_length=5000),
 ) -> HTMLResponse:
@@ -151,33 +146,33 @@ def manage_form(
     try:
         parsed = parse_topics(topics.splitlines())
     except TopicError as exc:
-        return _manage(request, subscription, token, topics=topics, error=str(exc))
+        return _manage(page, subscription, token, topics=topics, error=str(exc))
     update_subscription(session, subscription, frequency=frequency, topics=parsed, now=utcnow())
-    return _manage(request, subscription, token, message="Saved.")
+    return _manage(page, subscription, token, message="Saved.")
 
 
 @router.get("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_page(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    page: PageDep, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     subscription = _by_token(session, settings, token, stale_ok=True)
     context = {"subscription": subscription, "token": token, "done": False}
-    return render(request, "subscriptions/unsubscribe.html", context)
+    return page("subscriptions/unsubscribe.html", context)
 
 
 @router.post("/unsubscribe/{token}", response_class=HTMLResponse)
 def unsubscribe_now(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    page: PageDep, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """The RFC 8058 one-click target, and the button of the page above."""
     subscription = unsubscribe(session, _by_token(session, settings, token, stale_ok=True))
     context = {"subscription": subscription, "token": token, "done": True}
-    return render(request, "subscriptions/unsubscribe.html", context)
+    return page("subscriptions/unsubscribe.html", context)
 
 
 @router.get("/admin/digest/preview", response_class=HTMLResponse)
 def admin_preview(
-    request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
     user: AdminUser,
@@ -185,7 +180,7 @@ def admin_preview(
     day: date | None = Query(None, alias="date"),
 ) -> HTMLResponse:
     preview = _preview(session, settings, email, day)
-    return render(request, "subscriptions/preview.html", {"preview": preview, "date": day})
+    return page("subscriptions/preview.html", {"preview": preview, "date": day})
 
 
 @router.get("/admin/digest/preview.html")

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from dailypapers.accounts.emails import queue_token_created
 from dailypapers.accounts.lockout import (
@@ -32,10 +33,11 @@ from dailypapers.accounts.sessions import (
 from dailypapers.accounts.signup import register
 from dailypapers.community.votes import set_upvote
 from dailypapers.db.base import utcnow
-from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.papers.lookup import find_paper
 from dailypapers.web.deps import (
     CurrentUser,
+    DeliveriesDep,
+    PageDep,
     RequiredUser,
     RowId,
     SessionDep,
@@ -43,7 +45,7 @@ from dailypapers.web.deps import (
     VerifiedUser,
 )
 from dailypapers.web.ratelimit import client_key, enforce
-from dailypapers.web.render import render
+from dailypapers.web.render import Page
 from dailypapers.web.security import (
     SESSION_COOKIE,
     bind_csrf_to_session,
@@ -87,7 +89,7 @@ def signed_in(request: Request, response: Response, token: str) -> Response:
 
 
 def _form_page(
-    request: Request, template: str, user: CurrentUser, context: dict[str, object]
+    page: Page, template: str, user: User | None, context: dict[str, object]
 ) -> HTMLResponse:
     """A log-in or sign-up form, or "You are signed in as ..." for a signed-in reader.
 
@@ -95,7 +97,7 @@ def _form_page(
     """
     if user is not None:
         template = "signed_in.html"
-    response = render(request, template, context)
+    response = page(template, context)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -108,24 +110,23 @@ def _apply_vote(session: SessionDep, user: User, key: str) -> None:
 
 
 @router.get("/signup", response_class=HTMLResponse)
-def signup_form(
-    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
-) -> HTMLResponse:
+def signup_form(page: PageDep, user: CurrentUser, next: str = "/", vote: str = "") -> HTMLResponse:
     context: dict[str, object] = {
         "next": safe_next(next),
         "error": None,
         "form": {},
         "vote": vote[:64],
     }
-    return _form_page(request, "signup.html", user, context)
+    return _form_page(page, "signup.html", user, context)
 
 
 @router.post("/signup", response_class=HTMLResponse)
 def signup(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    deliveries: DeliveriesDep,
     email: str = Form(..., max_length=320),
     username: str = Form(..., max_length=64),
     password: str = Form(..., max_length=1024),
@@ -141,34 +142,32 @@ def signup(
     except AccountError as exc:
         form = {"email": email, "username": username}
         context = {"next": safe_next(next), "error": str(exc), "form": form, "vote": vote}
-        return render(request, "signup.html", context, status_code=400)
+        return page("signup.html", context, status_code=400)
     if created is not None:
         _apply_vote(session, created, vote)  # voting needs no confirmed address
     if outbox_id is not None:
-        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+        deliveries.after_commit(session, outbox_id)
     sent: dict[str, Any] = {"next": "/", "error": None, "form": {}, "vote": ""}
     sent["sent_to"] = email.strip()
-    return render(request, "signup.html", sent)  # the same whether the address was taken
+    return page("signup.html", sent)  # the same whether the address was taken
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(
-    request: Request, user: CurrentUser, next: str = "/", vote: str = ""
-) -> HTMLResponse:
+def login_form(page: PageDep, user: CurrentUser, next: str = "/", vote: str = "") -> HTMLResponse:
     context: dict[str, object] = {
         "next": safe_next(next),
         "error": None,
         "login": "",
         "vote": vote[:64],
     }
-    return _form_page(request, "login.html", user, context)
+    return _form_page(page, "login.html", user, context)
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
+    page: PageDep,
     session: SessionDep,
-    user: CurrentUser,
     login: str = Form(..., max_length=320),
     password: str = Form(..., max_length=1024),
     next: str = Form("/"),
@@ -183,7 +182,7 @@ def login(
         record_failure(session, account=account, client=client, now=utcnow())
         error = "Wrong username or password."
         context = {"next": safe_next(next), "error": error, "login": login, "vote": vote}
-        return render(request, "login.html", context, status_code=401)
+        return page("login.html", context, status_code=401)
     clear_failures(session, account=account, client=client)
     _apply_vote(session, found, vote)
     old = request.cookies.get(cookie_name(request, SESSION_COOKIE))
@@ -204,9 +203,7 @@ def logout(request: Request, session: SessionDep) -> Response:
     return response
 
 
-def _settings_page(
-    request: Request, session: SessionDep, user: RequiredUser, **extra: object
-) -> HTMLResponse:
+def _settings_page(page: Page, session: Session, user: User, **extra: object) -> HTMLResponse:
     context: dict[str, object] = {
         "tokens": list_api_tokens(session, user=user),
         "message": None,
@@ -215,20 +212,21 @@ def _settings_page(
     }
     context.update(extra)
     status = 400 if context["error"] else 200
-    return render(request, "settings.html", context, status_code=status)
+    return page("settings.html", context, status_code=status)
 
 
 @router.get("/settings", response_class=HTMLResponse)
 def settings_page(
-    request: Request, session: SessionDep, user: RequiredUser, sent: str = ""
+    page: PageDep, session: SessionDep, user: RequiredUser, sent: str = ""
 ) -> HTMLResponse:
     message = "We sent the confirmation link again." if sent == "verify" else None
-    return _settings_page(request, session, user, message=message)
+    return _settings_page(page, session, user, message=message)
 
 
 @router.post("/settings/password", response_class=HTMLResponse)
 def password(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     user: RequiredUser,
     current: str = Form(..., max_length=1024),
@@ -238,20 +236,22 @@ def password(
     try:
         change_password(session, user=user, current=current, new=new)
     except AccountError as exc:
-        return _settings_page(request, session, user, error=str(exc))
+        return _settings_page(page, session, user, error=str(exc))
     end_everything(session, user=user)
     token = start_session(session, user=user)
     bind_csrf_to_session(request, token)  # the page's forms belong to the new session
     message = "Password changed. Your other sessions were signed out and your API tokens revoked."
-    response = _settings_page(request, session, user, message=message)
+    response = _settings_page(page, session, user, message=message)
     return signed_in(request, response, token)
 
 
 @router.post("/settings/tokens", response_class=HTMLResponse)
 def new_token(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
+    deliveries: DeliveriesDep,
     user: VerifiedUser,
     name: str = Form("token", max_length=100),
     expires_days: int = Form(0, ge=0, le=3650),
@@ -262,9 +262,9 @@ def new_token(
     token = create_api_token(session, user=user, name=name, expires_at=expires_at)
     outbox_id = queue_token_created(session, settings, user=user, name=name, now=now)
     if outbox_id is not None:
-        deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+        deliveries.after_commit(session, outbox_id)
     return _settings_page(
-        request,
+        page,
         session,
         user,
         new_token=token,
@@ -274,8 +274,8 @@ def new_token(
 
 @router.post("/settings/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def revoke_token(
-    request: Request, token_id: RowId, session: SessionDep, user: RequiredUser
+    page: PageDep, token_id: RowId, session: SessionDep, user: RequiredUser
 ) -> HTMLResponse:
     if not revoke_api_token(session, user=user, token_id=token_id):
         raise HTTPException(status_code=404, detail="You have no such token.")
-    return _settings_page(request, session, user, message="Token revoked.")
+    return _settings_page(page, session, user, message="Token revoked.")

@@ -22,12 +22,10 @@ from dailypapers.accounts.reset import (
 from dailypapers.accounts.service import AccountError, checked_email
 from dailypapers.accounts.sessions import end_everything
 from dailypapers.db.base import utcnow
-from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.mail.caps import fold_address
 from dailypapers.settings import Settings
-from dailypapers.web.deps import CurrentUser, SettingsDep
+from dailypapers.web.deps import DeliveriesDep, PageDep, SettingsDep
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 from dailypapers.web.subscriptions import SessionDep
 
@@ -35,16 +33,17 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
 
 
 @router.get("/password/forgot", response_class=HTMLResponse)
-def forgot_page(request: Request, user: CurrentUser) -> HTMLResponse:
-    return render(request, "password/forgot.html", {"sent_to": None, "error": None})
+def forgot_page(page: PageDep) -> HTMLResponse:
+    return page("password/forgot.html", {"sent_to": None, "error": None})
 
 
 @router.post("/password/forgot", response_class=HTMLResponse)
 def forgot(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
+    deliveries: DeliveriesDep,
     email: str = Form(..., max_length=320),
 ) -> HTMLResponse:
     enforce(request, "password_reset")
@@ -52,36 +51,35 @@ def forgot(
         address = checked_email(email)  # the same check as at sign-up
     except AccountError as exc:
         context = {"sent_to": None, "error": str(exc)}
-        return render(request, "password/forgot.html", context, status_code=400)
+        return page("password/forgot.html", context, status_code=400)
     enforce(request, "password_reset", client=f"email:{fold_address(address)}")
     account = user_by_email(session, email=address)
     if account is not None:
         outbox_id = queue_reset_email(session, settings, user=account, now=utcnow())
         if outbox_id is not None:  # None: this mailbox's daily cap is reached
-            deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+            deliveries.after_commit(session, outbox_id)
     sent = {"sent_to": email.strip(), "minutes": settings.password_reset_minutes}
-    return render(request, "password/forgot.html", sent)
+    return page("password/forgot.html", sent)
 
 
 @router.get("/password/reset/{token}", response_class=HTMLResponse)
 def reset_page(
-    request: Request, token: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    page: PageDep, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     try:
         _account(session, settings, token)
     except ResetTokenError as exc:
         context = {"token": None, "error": str(exc)}
-        return render(request, "password/reset.html", context, status_code=400)
-    return render(request, "password/reset.html", {"token": token, "error": None})
+        return page("password/reset.html", context, status_code=400)
+    return page("password/reset.html", {"token": token, "error": None})
 
 
 @router.post("/password/reset/{token}", response_class=HTMLResponse)
 def reset(
-    request: Request,
+    page: PageDep,
     token: str,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
     password: str = Form(..., max_length=1024),
 ) -> HTMLResponse:
     try:
@@ -90,12 +88,12 @@ def reset(
     except (ResetTokenError, AccountError) as exc:
         keep = token if isinstance(exc, AccountError) else None
         context = {"token": keep, "error": str(exc)}
-        return render(request, "password/reset.html", context, status_code=400)
+        return page("password/reset.html", context, status_code=400)
     end_everything(session, user=account)
     clear_account(session, user=account)
     message = "Password changed. Every session was signed out and every API token revoked."
     done = {"token": None, "done": True, "error": None, "message": message}
-    return render(request, "password/reset.html", done)
+    return page("password/reset.html", done)
 
 
 def _account(session: Session, settings: Settings, token: str) -> User:

@@ -13,11 +13,9 @@ from dailypapers.accounts.emails import queue_verification
 from dailypapers.accounts.sessions import start_session
 from dailypapers.accounts.verify import VerificationError, mark_verified, user_for_verification
 from dailypapers.db.base import utcnow
-from dailypapers.mail.after_commit import deliver_after_commit
 from dailypapers.web.account.auth import safe_next, signed_in
-from dailypapers.web.deps import CurrentUser, RequiredUser, SessionDep, SettingsDep
+from dailypapers.web.deps import DeliveriesDep, PageDep, RequiredUser, SessionDep, SettingsDep
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(verify_csrf)])
@@ -26,33 +24,32 @@ PAGE = "account/verify.html"
 
 @router.get("/verify/{token}", response_class=HTMLResponse)
 def verify_page(
-    request: Request,
+    page: PageDep,
     token: str,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
     next: str = "/",
 ) -> HTMLResponse:
     try:
         user_for_verification(session, secret_key=settings.secret_key, token=token)
     except VerificationError as exc:
-        return render(request, PAGE, {"token": None, "error": str(exc)}, status_code=400)
-    return render(request, PAGE, {"token": token, "error": None, "next": safe_next(next)})
+        return page(PAGE, {"token": None, "error": str(exc)}, status_code=400)
+    return page(PAGE, {"token": token, "error": None, "next": safe_next(next)})
 
 
 @router.post("/verify/{token}", response_class=HTMLResponse)
 def verify(
     request: Request,
+    page: PageDep,
     token: str,
     session: SessionDep,
     settings: SettingsDep,
-    user: CurrentUser,
     next: str = Form("/"),
 ) -> Response:
     try:
         account = user_for_verification(session, secret_key=settings.secret_key, token=token)
     except VerificationError as exc:
-        return render(request, PAGE, {"token": None, "error": str(exc)}, status_code=400)
+        return page(PAGE, {"token": None, "error": str(exc)}, status_code=400)
     mark_verified(session, user=account, now=utcnow())
     session_token = start_session(session, user=account)
     target = RedirectResponse(safe_next(next), status_code=303)
@@ -61,11 +58,15 @@ def verify(
 
 @router.post("/settings/verify", response_class=HTMLResponse)
 def resend(
-    request: Request, session: SessionDep, settings: SettingsDep, user: RequiredUser
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    deliveries: DeliveriesDep,
+    user: RequiredUser,
 ) -> Response:
     enforce(request, "verify_email", client=f"user:{user.id}")
     if not user.is_verified:
         outbox_id = queue_verification(session, settings, user=user, now=utcnow())
         if outbox_id is not None:
-            deliver_after_commit(session, request.app.state.engine, settings, outbox_id)
+            deliveries.after_commit(session, outbox_id)
     return RedirectResponse("/settings?sent=verify", status_code=303)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from dailypapers.papers.periods import Period, PeriodKind
 from dailypapers.papers.queries import Sort
 from dailypapers.web.api_schemas import API_ERRORS, PaperListItem, json_list
-from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import absolute_base
+from dailypapers.web.cache import Rendered
+from dailypapers.web.deps import CacheDep, absolute_base
 from dailypapers.web.lists.data import ListOf, list_votes, listed, paper_list, ttl
 from dailypapers.web.shared import period_or_400
 
@@ -41,6 +41,7 @@ def requested_period(day: str | None, week: str | None, month: str | None) -> Pe
 )
 async def daily_papers(
     request: Request,
+    cache: CacheDep,
     date: str | None = Query(None, description="A day, YYYY-MM-DD (default: the latest)."),
     week: str | None = Query(None, description="An ISO week, YYYY-Www."),
     month: str | None = Query(None, description="A month, YYYY-MM."),
@@ -60,4 +61,4 @@ async def daily_papers(
         return json_list(listed(session, found), base_url)
 
     expiry = ttl(which, SORTS[sort])
-    return await serve_cached(request, key, render, ttl=expiry, votes=list_votes(which))
+    return await cache.serve(key, render, ttl=expiry, votes=list_votes(which))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlalchemy.orm import Session
 
+from dailypapers.web.deps import CacheDep
 from dailypapers.web.feeds import FEED_RESPONSES, FeedContent, Format, feed_content, serve_feed
 from dailypapers.web.lists.data import TRENDING, ListOf, list_votes, listed, paper_list, ttl
 from dailypapers.web.shared import FEED_SIZE, period_or_400, period_path
@@ -29,31 +30,31 @@ def _content(which: ListOf) -> Callable[[Session], FeedContent]:
     return content
 
 
-async def _serve(request: Request, fmt: Format, which: ListOf) -> Response:
+async def _serve(cache: CacheDep, fmt: Format, which: ListOf) -> Response:
     expiry = ttl(which, "upvotes")
-    return await serve_feed(request, fmt, _content(which), ttl=expiry, votes=list_votes(which))
+    return await serve_feed(cache, fmt, _content(which), ttl=expiry, votes=list_votes(which))
 
 
 @router.get("/papers/feed.{fmt}", responses=FEED_RESPONSES, summary="The latest day's feed")
-async def latest_feed(request: Request, fmt: Format) -> Response:
-    return await _serve(request, fmt, ListOf())
+async def latest_feed(cache: CacheDep, fmt: Format) -> Response:
+    return await _serve(cache, fmt, ListOf())
 
 
 @router.get("/papers/date/{day}/feed.{fmt}", responses=FEED_RESPONSES, summary="A day's feed")
-async def day_feed(request: Request, day: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, ListOf(period_or_400("day", day)))
+async def day_feed(cache: CacheDep, day: str, fmt: Format) -> Response:
+    return await _serve(cache, fmt, ListOf(period_or_400("day", day)))
 
 
 @router.get("/papers/week/{week}/feed.{fmt}", responses=FEED_RESPONSES, summary="A week's feed")
-async def week_feed(request: Request, week: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, ListOf(period_or_400("week", week)))
+async def week_feed(cache: CacheDep, week: str, fmt: Format) -> Response:
+    return await _serve(cache, fmt, ListOf(period_or_400("week", week)))
 
 
 @router.get("/papers/month/{month}/feed.{fmt}", responses=FEED_RESPONSES, summary="A month's feed")
-async def month_feed(request: Request, month: str, fmt: Format) -> Response:
-    return await _serve(request, fmt, ListOf(period_or_400("month", month)))
+async def month_feed(cache: CacheDep, month: str, fmt: Format) -> Response:
+    return await _serve(cache, fmt, ListOf(period_or_400("month", month)))
 
 
 @router.get("/papers/trending/feed.{fmt}", responses=FEED_RESPONSES, summary="Trending feed")
-async def trending_feed(request: Request, fmt: Format) -> Response:
-    return await _serve(request, fmt, TRENDING)
+async def trending_feed(cache: CacheDep, fmt: Format) -> Response:
+    return await _serve(cache, fmt, TRENDING)

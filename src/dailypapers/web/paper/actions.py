@@ -21,6 +21,7 @@ from dailypapers.web.account.auth import safe_next
 from dailypapers.web.deps import (
     AdminUser,
     CurrentUser,
+    PageDep,
     RequiredUser,
     RowId,
     SessionDep,
@@ -39,7 +40,7 @@ def _back_to(key: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/papers/{key}{anchor}", status_code=303)
 
 
-@router.post("/papers/{key}/upvote")
+@router.post("/papers/{key:paper_key}/upvote")
 def upvote(
     request: Request,
     key: str,
@@ -66,7 +67,7 @@ def upvote(
     return RedirectResponse(safe_next(back) if back else f"/papers/{key}", status_code=303)
 
 
-@router.post("/papers/{key}/unvote")
+@router.post("/papers/{key:paper_key}/unvote")
 def unvote(
     request: Request, key: str, session: SessionDep, user: CurrentUser, back: str = Form("")
 ) -> Response:
@@ -80,10 +81,11 @@ def _login_to_vote(key: str, back: str) -> str:
     return f"/login?{urlencode({'next': target, 'vote': key})}"
 
 
-@router.post("/papers/{key}/comments")
+@router.post("/papers/{key:paper_key}/comments")
 def comment(
     request: Request,
     key: str,
+    page: PageDep,
     session: SessionDep,
     user: VerifiedUser,
     body: str = Form("", max_length=20_000),
@@ -93,7 +95,7 @@ def comment(
     try:
         created = add_comment(session, user=user, paper=paper, body=body)
     except CommentError as exc:
-        return paper_page(request, session, user, key=key, comment_error=str(exc), draft=body)
+        return paper_page(page, session, user, key=key, comment_error=str(exc), draft=body)
     return _back_to(key, f"#comment-{created.id}")
 
 
@@ -117,6 +119,7 @@ def comment_edit(
 @router.post("/comments/{comment_id}/delete")
 def comment_delete(
     request: Request,
+    page: PageDep,
     comment_id: RowId,
     session: SessionDep,
     user: RequiredUser,
@@ -125,7 +128,7 @@ def comment_delete(
     """Delete a comment once confirmed (the page's dialog, or a confirmation page without JS)."""
     if confirmed != "1":
         return confirm_page(
-            request,
+            page,
             question="Delete this comment?",
             detail="The comment is removed for good.",
             action=f"/comments/{comment_id}/delete",
@@ -151,7 +154,7 @@ def comment_hide(
     return _back_to(session.get(Paper, paper_id).key)  # type: ignore[union-attr]
 
 
-@router.post("/papers/{key}/hide")
+@router.post("/papers/{key:paper_key}/hide")
 def paper_hide(
     key: str, session: SessionDep, admin: AdminUser, hidden: str = Form("1")
 ) -> Response:
@@ -159,7 +162,7 @@ def paper_hide(
     return _back_to(key)
 
 
-@router.post("/papers/{key}/feature")
+@router.post("/papers/{key:paper_key}/feature")
 def paper_feature(
     key: str, session: SessionDep, admin: AdminUser, featured: str = Form("1")
 ) -> Response:

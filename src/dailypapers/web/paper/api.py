@@ -22,8 +22,8 @@ from dailypapers.web.api_schemas import (
     VoteOut,
     paper_out,
 )
-from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import ApiWriter, SessionDep, absolute_base
+from dailypapers.web.cache import Rendered
+from dailypapers.web.deps import ApiWriter, CacheDep, SessionDep, absolute_base
 from dailypapers.web.paper.data import paper_listing
 from dailypapers.web.paper.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce
@@ -38,35 +38,34 @@ router = APIRouter(tags=["papers"])
     responses=API_ERRORS,
     summary="One paper",
 )
-async def paper(request: Request, key: str) -> Response:
+async def paper(request: Request, cache: CacheDep, key: str) -> Response:
     base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         found = paper_out(paper_listing(session, key=key), base_url)
         return Rendered(found.model_dump_json().encode(), JSON)
 
-    return await serve_cached(request, ("paper", key, base_url), render, votes=paper_votes(key))
+    return await cache.serve(("paper", key, base_url), render, votes=paper_votes(key))
 
 
 @router.get(
-    "/papers/{key}.md",
+    "/papers/{key:paper_key}.md",
     response_class=Response,
     responses={200: {"content": {"text/markdown": {}}}, 404: {"model": ErrorOut}},
     summary="One paper as Markdown (what `read_paper` fetches)",
 )
-async def paper_as_markdown(request: Request, key: str) -> Response:
+async def paper_as_markdown(request: Request, cache: CacheDep, key: str) -> Response:
     base_url = absolute_base(request)
 
     def render(session: Session) -> Rendered:
         text = paper_markdown(paper_listing(session, key=key), base_url)
         return Rendered(text.encode(), "text/markdown; charset=utf-8")
 
-    cache_key = ("markdown", key, base_url)
-    return await serve_cached(request, cache_key, render, votes=paper_votes(key))
+    return await cache.serve(("markdown", key, base_url), render, votes=paper_votes(key))
 
 
 @router.post(
-    "/api/papers/{key}/upvote",
+    "/api/papers/{key:paper_key}/upvote",
     response_model=VoteOut,
     responses=WRITE_ERRORS,
     summary="Toggle the token user's upvote",
@@ -79,7 +78,7 @@ def upvote(request: Request, key: str, session: SessionDep, user: ApiWriter) -> 
 
 
 @router.post(
-    "/api/papers/{key}/comments",
+    "/api/papers/{key:paper_key}/comments",
     response_model=CommentOut,
     status_code=201,
     responses=WRITE_ERRORS,

@@ -59,7 +59,7 @@ def comment_item(view: CommentView) -> CommentItem:
 
 
 @router.get(
-    "/api/papers/{key}/comments",
+    "/api/papers/{key:paper_key}/comments",
     response_model=CommentList,
     responses={404: {"model": ErrorOut, "description": "No such paper."}},
     summary="A paper's comments, oldest first (hidden ones left out)",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -18,20 +18,20 @@ from dailypapers.papers.bibtex import bibtex
 from dailypapers.papers.models import Paper
 from dailypapers.papers.queries import PaperCard
 from dailypapers.search.service import similar_papers
-from dailypapers.web.deps import CurrentUser, SessionDep, absolute_base
+from dailypapers.web.deps import CurrentUser, PageDep, SessionDep, absolute_base
 from dailypapers.web.paper.data import paper_view
-from dailypapers.web.render import render
+from dailypapers.web.render import Page
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/papers/{key:paper}", response_class=HTMLResponse)
-def paper(request: Request, key: str, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return paper_page(request, session, user, key=key)
+def paper(key: str, page: PageDep, session: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return paper_page(page, session, user, key=key)
 
 
 def paper_page(
-    request: Request,
+    page: Page,
     session: Session,
     user: User | None,
     *,
@@ -55,10 +55,10 @@ def paper_page(
         ),
         "comment_error": comment_error,
         "draft": draft,
-        "saved_to": request.query_params.get("saved"),
-        "page_url": f"{absolute_base(request)}/papers/{quote(key, safe='')}",
+        "saved_to": page.request.query_params.get("saved"),
+        "page_url": f"{absolute_base(page.request)}/papers/{quote(key, safe='')}",
     }
-    return render(request, "paper.html", context, status_code=400 if comment_error else 200)
+    return page("paper.html", context, status_code=400 if comment_error else 200)
 
 
 def _sparkline(session: Session, paper: Paper) -> Markup | None:

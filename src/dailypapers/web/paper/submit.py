@@ -22,6 +22,7 @@ from dailypapers.web.api_schemas import (
 )
 from dailypapers.web.deps import (
     ApiWriter,
+    PageDep,
     RequiredUser,
     SessionDep,
     SettingsDep,
@@ -31,7 +32,7 @@ from dailypapers.web.deps import (
 from dailypapers.web.fetch import arxiv_fetcher
 from dailypapers.web.paper.data import paper_listing
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import PageRefusal, render
+from dailypapers.web.render import PageRefusal
 from dailypapers.web.security import verify_csrf
 
 router = APIRouter()
@@ -50,13 +51,14 @@ def _submit(session: Session, settings: Settings, user: User, ref: str) -> Submi
 
 
 @form_router.get("/submit", response_class=HTMLResponse)
-def submit_form(request: Request, user: RequiredUser) -> HTMLResponse:
-    return render(request, "submit.html", {"error": None, "ref": ""})
+def submit_form(page: PageDep, user: RequiredUser) -> HTMLResponse:
+    return page("submit.html", {"error": None, "ref": ""})
 
 
 @form_router.post("/submit", response_class=HTMLResponse)
 def submit(
     request: Request,
+    page: PageDep,
     session: SessionDep,
     settings: SettingsDep,
     user: VerifiedUser,
@@ -67,7 +69,7 @@ def submit(
         done = _submit(session, settings, user, arxiv)
     except SubmissionError as exc:  # nothing of it is kept: the transaction rolls back
         context = {"error": str(exc), "ref": arxiv}
-        raise PageRefusal("submit.html", context, status_code=exc.status) from None
+        raise PageRefusal(page, "submit.html", context, status_code=exc.status) from None
     return RedirectResponse(f"/papers/{done.paper.key}", status_code=303)
 
 

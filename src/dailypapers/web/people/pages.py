@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from dailypapers.web.deps import CurrentUser, SessionDep
+from dailypapers.web.deps import CurrentUser, PageDep, SessionDep
 from dailypapers.web.people.data import org_papers, papers_by, user_profile
-from dailypapers.web.render import render
 from dailypapers.web.shared import voted
 
 router = APIRouter(include_in_schema=False)
@@ -16,26 +15,24 @@ PageNumber = Query(1, ge=1, le=10_000, description="Page number.")
 
 @router.get("/orgs/{name:not_feed}", response_class=HTMLResponse)  # names may hold a /
 def organization(
-    request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
+    page: PageDep, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
 ) -> HTMLResponse:
     found = org_papers(session, name=name, page=p)
     context = {"org": found.org, "cards": found.cards, "total": found.total, "page": p}
-    return render(request, "org.html", {**context, "voted": voted(session, user, found.cards)})
+    return page("org.html", {**context, "voted": voted(session, user, found.cards)})
 
 
 @router.get("/authors/{name:not_feed}", response_class=HTMLResponse)
 def author(
-    request: Request, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
+    page: PageDep, name: str, session: SessionDep, user: CurrentUser, p: int = PageNumber
 ) -> HTMLResponse:
     found = papers_by(session, name=name, page=p)
     context = {"name": name, "cards": found.cards, "total": found.total, "page": p}
-    return render(request, "author.html", {**context, "voted": voted(session, user, found.cards)})
+    return page("author.html", {**context, "voted": voted(session, user, found.cards)})
 
 
 @router.get("/users/{username}", response_class=HTMLResponse)
-def profile(
-    request: Request, username: str, session: SessionDep, user: CurrentUser
-) -> HTMLResponse:
+def profile(page: PageDep, username: str, session: SessionDep, user: CurrentUser) -> HTMLResponse:
     found = user_profile(session, username=username, viewer=user)
     activity = found.activity
     context = {
@@ -43,4 +40,4 @@ def profile(
         "voted": voted(session, user, [*activity.submitted, *activity.upvoted]),
         "collections": found.collections,
     }
-    return render(request, "user.html", context)
+    return page("user.html", context)

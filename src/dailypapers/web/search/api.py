@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from dailypapers.changes.version import SHOWN_VOTES, period_votes
 from dailypapers.papers.listings import listings
 from dailypapers.web.api_schemas import API_ERRORS, ErrorOut, PaperListItem, json_list
-from dailypapers.web.cache import Rendered, serve_cached
-from dailypapers.web.deps import EmbedderDep, absolute_base
+from dailypapers.web.cache import Rendered
+from dailypapers.web.deps import CacheDep, EmbedderDep, absolute_base
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.search.data import FiltersDep, require_words, run_search
 
@@ -33,6 +33,7 @@ SearchMode = Literal["hybrid", "keyword", "semantic"]
 )
 async def search(
     request: Request,
+    cache: CacheDep,
     embedder: EmbedderDep,
     filters: FiltersDep,
     q: str = Query("", max_length=500, description="Words to look for; empty: the latest list."),
@@ -60,4 +61,4 @@ async def search(
     # empty query is the latest list, by votes).
     votes = SHOWN_VOTES if query else period_votes(None)
     key = ("search", query, limit, mode, filters, base_url)
-    return await serve_cached(request, key, render, votes=votes)
+    return await cache.serve(key, render, votes=votes)

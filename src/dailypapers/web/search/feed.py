@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import NO_VOTES, period_votes
 from dailypapers.papers.listings import listings
 from dailypapers.search.filters import SearchFilters
-from dailypapers.web.deps import EmbedderDep
+from dailypapers.web.deps import CacheDep, EmbedderDep
 from dailypapers.web.feeds import FEED_RESPONSES, FeedContent, Format, feed_content, serve_feed
 from dailypapers.web.search.data import FiltersDep, require_words, run_search
 from dailypapers.web.shared import FEED_SIZE
@@ -20,7 +20,7 @@ router = APIRouter(tags=["feeds"])
 
 @router.get("/search/feed.{fmt}", responses=FEED_RESPONSES, summary="Search results feed")
 async def search_feed(
-    request: Request,
+    cache: CacheDep,
     fmt: Format,
     embedder: EmbedderDep,
     filters: FiltersDep,
@@ -36,11 +36,11 @@ async def search_feed(
         title = f"search for {query}" if query else "the latest papers"
         page = "/search?" + urlencode({"q": query})
         if filters != SearchFilters():  # the page that shows the same papers
-            page = f"/search?{request.url.query}"
+            page = f"/search?{cache.request.url.query}"
         return feed_content(
             session, title, page, listings(session, cards=found.cards, period=found.period)
         )
 
     # Entries show no counts and a search ranks by relevance: votes change nothing (an empty
     # query is the latest list, by votes).
-    return await serve_feed(request, fmt, content, votes=NO_VOTES if query else period_votes(None))
+    return await serve_feed(cache, fmt, content, votes=NO_VOTES if query else period_votes(None))

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import NO_VOTES
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
+from dailypapers.search.embedder import EmbedderSource
+from dailypapers.search.filters import SearchFilters
+from dailypapers.search.service import Mode, SearchResults, SortOrder
 from dailypapers.search.trend import weekly_matches
-from dailypapers.web.cache import cached_value
-from dailypapers.web.deps import CurrentUser, EmbedderDep, SessionDep
+from dailypapers.web.deps import CacheDep, CurrentUser, EmbedderDep, PageDep, SessionDep
 from dailypapers.web.ratelimit import enforce
-from dailypapers.web.render import render
 from dailypapers.web.search.data import (
     known_organizations,
     query_problem,
@@ -32,11 +33,10 @@ def _chart_label(capped: bool) -> str:
     return "Papers holding every word, per week" + (" (first 5,000 matches)" if capped else "")
 
 
-def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
+def _chart(cache: CacheDep, session: Session, q: str) -> dict[str, object]:
     """The weekly bar chart of papers holding every word, cached for the day."""
     today = date.today()
-    bars, capped = cached_value(
-        request,
+    bars, capped = cache.value(
         session,
         ("search-chart", q, today.isoformat()),
         lambda: weekly_matches(session, query=q, today=today),
@@ -49,15 +49,41 @@ def _chart(request: Request, session: SessionDep, q: str) -> dict[str, object]:
     }
 
 
+def _results(
+    session: Session,
+    embedder: EmbedderSource,
+    *,
+    q: str,
+    mode: Mode,
+    sort: SortOrder,
+    filters: SearchFilters,
+    p: int,
+) -> SearchResults:
+    """One page of hits, highlighted: `run_search`, the API's and the feed's data too."""
+    found = run_search(
+        session,
+        query=q,
+        mode=mode,
+        filters=filters,
+        sort=sort,
+        limit=PER_PAGE,
+        offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
+        embedder=embedder,
+        highlight=True,
+    )
+    return found.results or SearchResults(q, mode, mode, sort, [], 0, PER_PAGE, 0)
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(
-    request: Request,
+    page: PageDep,
+    cache: CacheDep,
     session: SessionDep,
     user: CurrentUser,
     embedder: EmbedderDep,
     q: str = Query(""),
-    mode: Literal["hybrid", "keyword", "semantic"] = "hybrid",
-    sort: Literal["relevance", "newest", "upvotes"] = "relevance",
+    mode: Mode = "hybrid",
+    sort: SortOrder = "relevance",
     category: str = Query("", max_length=64),
     org: str = Query("", max_length=200),
     code: bool = False,
@@ -76,37 +102,27 @@ def search(
         "until": until or "",
         "page": p,
         "missing_page": None,
+        "organizations": known_organizations(session),
     }
-    context["organizations"] = known_organizations(session)
     if not q.strip():
-        return render(request, "search.html", {**context, "results": None, "voted": set()})
-    enforce(request, "search")
+        return page("search.html", {**context, "results": None, "voted": set()})
+    enforce(page.request, "search")
     problem = query_problem(q)
     if problem:  # the user stays on the page, the query in the box, the reason above
         context.update(results=None, voted=set(), problem=problem)
-        return render(request, "search.html", context, status_code=400)
-    results = run_search(
-        session,
-        query=q,
-        mode=mode,
-        filters=search_filters(since, until, category, org, code),
-        sort=sort,
-        limit=PER_PAGE,
-        offset=(min(max(p, 1), MAX_PAGE) - 1) * PER_PAGE,
-        embedder=embedder,
-        highlight=True,
-    ).results
-    assert results is not None  # a query with words
+        return page("search.html", context, status_code=400)
+    filters = search_filters(since, until, category, org, code)
+    results = _results(session, embedder, q=q, mode=mode, sort=sort, filters=filters, p=p)
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):
         context.update(missing_page=p, last_page=min(last, MAX_PAGE))
     context.update(
-        _chart(request, session, q),
+        _chart(cache, session, q),
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
         has_next=results.has_next,
     )
     status = 200 if context["missing_page"] is None else 404
-    response = render(request, "search.html", context, status_code=status)
+    response = page("search.html", context, status_code=status)
     response.headers["X-Search-Mode"] = results.mode
     return response
