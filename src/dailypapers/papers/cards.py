@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, or_, select
+from sqlalchemy import BindParameter, Connection, Row, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
@@ -114,16 +114,41 @@ def build_cards(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list
     ]
 
 
+# Built once, run on the session's connection (Core, not the ORM's result handling): a
+# search or a list page asks for a page of cards each time, and building the statements
+# cost more than running them.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_AUTHORS = (
+    select(PaperAuthor.paper_id, Author.name)
+    .join(Author, Author.id == PaperAuthor.author_id)
+    .where(PaperAuthor.paper_id.in_(_IDS))
+    .order_by(PaperAuthor.paper_id, PaperAuthor.position)
+)
+_ORGANIZATIONS = select(
+    Organization.id, Organization.name, Organization.full_name, Organization.avatar_url
+).where(Organization.id.in_(_IDS))
+_SUBMITTERS = (
+    select(DailyEntry.paper_id, func.coalesce(User.username, DailyEntry.submitter_name))
+    .join(User, User.id == DailyEntry.submitter_id, isouter=True)
+    .where(
+        DailyEntry.paper_id.in_(_IDS),
+        or_(DailyEntry.submitter_id.is_not(None), DailyEntry.submitter_name.is_not(None)),
+    )
+    .order_by(DailyEntry.day)
+)
+
+
+def core(session: Session) -> Connection:
+    """The session's connection for a prebuilt Core statement, pending changes flushed
+    first as the ORM's own queries would (autoflush)."""
+    session.flush()
+    return session.connection()
+
+
 def _authors(session: Session, ids: list[int]) -> dict[int, list[str]]:
     authors: dict[int, list[str]] = {}
     if ids:
-        names = session.execute(
-            select(PaperAuthor.paper_id, Author.name)
-            .join(Author, Author.id == PaperAuthor.author_id)
-            .where(PaperAuthor.paper_id.in_(ids))
-            .order_by(PaperAuthor.paper_id, PaperAuthor.position)
-        )
-        for paper_id, name in names:
+        for paper_id, name in core(session).execute(_AUTHORS, {"ids": ids}):
             authors.setdefault(paper_id, []).append(name)
     return authors
 
@@ -131,11 +156,7 @@ def _authors(session: Session, ids: list[int]) -> dict[int, list[str]]:
 def _organizations(session: Session, org_ids: set[int]) -> dict[int, OrganizationRef]:
     if not org_ids:
         return {}
-    rows = session.execute(
-        select(
-            Organization.id, Organization.name, Organization.full_name, Organization.avatar_url
-        ).where(Organization.id.in_(org_ids))
-    )
+    rows = core(session).execute(_ORGANIZATIONS, {"ids": sorted(org_ids)})
     return {r.id: OrganizationRef(r.id, r.name, r.full_name, r.avatar_url) for r in rows}
 
 
@@ -143,13 +164,5 @@ def submitters(session: Session, ids: list[int]) -> dict[int, str]:
     """Who submitted each paper to a daily list (the latest listing that names someone)."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(DailyEntry.paper_id, func.coalesce(User.username, DailyEntry.submitter_name))
-        .join(User, User.id == DailyEntry.submitter_id, isouter=True)
-        .where(
-            DailyEntry.paper_id.in_(ids),
-            or_(DailyEntry.submitter_id.is_not(None), DailyEntry.submitter_name.is_not(None)),
-        )
-        .order_by(DailyEntry.day)
-    )
+    rows = core(session).execute(_SUBMITTERS, {"ids": ids})
     return {paper_id: name for paper_id, name in rows if name}

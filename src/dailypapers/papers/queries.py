@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
@@ -15,6 +15,7 @@ from dailypapers.papers.cards import (
     CARD_COLUMNS,
     OrganizationRef,
     build_cards,
+    core,
     submitters,
     thumbnail_url,
 )
@@ -120,15 +121,16 @@ def paper_cards(
     return build_cards(session, rows), total
 
 
+_CARDS_BY_ID = select(
+    *CARD_COLUMNS, upvote_count().label("upvotes"), comment_count().label("comments")
+).where(Paper.id.in_(bindparam("ids", expanding=True)))
+
+
 def cards_by_id(session: Session, ids: list[int]) -> list[PaperCard]:
     """Cards for these paper ids, in the given order."""
     if not ids:
         return []
-    rows = session.execute(
-        select(
-            *CARD_COLUMNS, upvote_count().label("upvotes"), comment_count().label("comments")
-        ).where(Paper.id.in_(ids))
-    ).all()
+    rows = core(session).execute(_CARDS_BY_ID, {"ids": ids}).all()
     by_id = {card.paper_id: card for card in build_cards(session, rows)}
     return [by_id[i] for i in ids if i in by_id]
 

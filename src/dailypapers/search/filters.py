@@ -9,6 +9,10 @@ from sqlalchemy import ColumnElement, String, cast, func, or_, select
 
 from dailypapers.papers.models import Organization, Paper
 
+# Every search's first condition. The keyword index holds visible papers only, so it can
+# skip this one (recognised by identity) and check only the others.
+VISIBLE: ColumnElement[bool] = Paper.hidden.is_(False)
+
 
 @dataclass(frozen=True, slots=True)
 class SearchFilters:
@@ -19,7 +23,7 @@ class SearchFilters:
     has_code: bool | None = None
 
     def where(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [Paper.hidden.is_(False)]
+        clauses: list[ColumnElement[bool]] = [VISIBLE]
         if self.published_from:
             clauses.append(Paper.published_at >= _start_of(self.published_from))
         if self.published_to and self.published_to < date.max:  # 9999-12-31: no upper bound

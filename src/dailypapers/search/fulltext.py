@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from dailypapers.papers.models import Paper
+from dailypapers.search.filters import VISIBLE
 from dailypapers.search.highlight import Segment, TermMarker
 from dailypapers.search.text import ParsedQuery
 
@@ -65,6 +66,18 @@ class FullTextIndex(Protocol):
         hybrid search reads them)."""
         ...
 
+    def scored_and_counted(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> tuple[list[Scored], int | None]:
+        """`scored`, and the exact number of papers passing `where` that hold every term and
+        phrase when finding the list counted them on the way (else None: ask `count`)."""
+        ...
+
     def matching(
         self,
         session: Session,
@@ -81,6 +94,10 @@ class FullTextIndex(Protocol):
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
         """Title and abstract of those papers that match, with the matched terms marked."""
+        ...
+
+    def marker(self, query: ParsedQuery) -> TermMarker | None:
+        """Marks the query's terms in a text as the index matches them (None: no terms)."""
         ...
 
     def count(
@@ -172,8 +189,33 @@ def highlight_papers(
     rows = session.execute(
         select(Paper.id, Paper.title, Paper.abstract).where(Paper.id.in_(list(paper_ids)))
     )
-    found = {pid: (marker.mark(t or ""), marker.mark(a or "")) for pid, t, a in rows}
-    return {pid: Highlighted(t, a) for pid, (t, a) in found.items() if _any(t) or _any(a)}
+    found = {pid: (t or "", a or "") for pid, t, a in rows}
+    marked = highlight_texts(marker, list(found.values()))
+    return {pid: h for pid, h in zip(found, marked, strict=True) if h is not None}
+
+
+def highlight_texts(
+    marker: TermMarker, texts: Sequence[tuple[str, str]]
+) -> list[Highlighted | None]:
+    """Each (title, abstract) with the marker's terms marked; None where neither holds one."""
+    pairs = [(marker.mark(title), marker.mark(abstract)) for title, abstract in texts]
+    return [Highlighted(t, a) if _any(t) or _any(a) else None for t, a in pairs]
+
+
+def passing(
+    session: Session, found: Sequence[Scored], where: Sequence[ColumnElement[bool]]
+) -> list[Scored]:
+    """The papers of `found` that pass `where`, in their order."""
+    if not found or not where:
+        return list(found)
+    stmt = select(Paper.id).where(Paper.id.in_([s.paper_id for s in found]), *where)
+    kept = set(session.scalars(stmt))
+    return [s for s in found if s.paper_id in kept]
+
+
+def beyond_visibility(where: Sequence[ColumnElement[bool]]) -> list[ColumnElement[bool]]:
+    """`where` without the visibility condition every search starts with."""
+    return [clause for clause in where if clause is not VISIBLE]
 
 
 def _any(segments: list[Segment]) -> bool:
@@ -261,6 +303,9 @@ class BudgetedIndex:
         limit: int,
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Scored]:
+        if where and not beyond_visibility(where):  # no join: hidden papers (rare) go after
+            found = self.scored(session, query=query, limit=limit)
+            return passing(session, found, where)
         if not query.terms:
             return []
         if self.budget:
@@ -276,6 +321,16 @@ class BudgetedIndex:
         any_window = p.any_terms_cost > self.budget
         anyone = self._ranked(session, any_match, limit, where, any_window, every=False)
         return _merge(every, anyone, limit)
+
+    def scored_and_counted(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> tuple[list[Scored], int | None]:
+        return self.scored(session, query=query, limit=limit, where=where), None
 
     def matching(
         self,
@@ -314,3 +369,6 @@ class BudgetedIndex:
         self, session: Session, *, query: ParsedQuery, paper_ids: Sequence[int]
     ) -> dict[int, Highlighted]:
         return highlight_papers(session, query=query, paper_ids=paper_ids, stemmer=self.stemmer)
+
+    def marker(self, query: ParsedQuery) -> TermMarker | None:
+        return TermMarker(query.terms, self.stemmer) if query.terms else None

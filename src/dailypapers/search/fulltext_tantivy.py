@@ -8,26 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import tantivy
-from sqlalchemy import ColumnElement, Engine, select
+from sqlalchemy import ColumnElement, Engine
 from sqlalchemy.orm import Session
 
-from dailypapers.papers.models import Paper
-from dailypapers.search.fulltext import BudgetedIndex, Scored
+from dailypapers.search.fulltext import BudgetedIndex, Scored, beyond_visibility, passing
 from dailypapers.search.keyword_index import KeywordIndex, engine_of
 from dailypapers.search.text import ParsedQuery
 
 FILTER_DEPTH = 4_000  # the deepest the keyword index's ranking is read to satisfy filters
-
-
-def _passing(
-    session: Session, found: Sequence[Scored], where: Sequence[ColumnElement[bool]]
-) -> list[Scored]:
-    """The papers of `found` that pass `where`, in their order."""
-    if not found:
-        return []
-    stmt = select(Paper.id).where(Paper.id.in_([s.paper_id for s in found]), *where)
-    passing = set(session.scalars(stmt))
-    return [s for s in found if s.paper_id in passing]
 
 
 class TantivyFirst(BudgetedIndex):
@@ -47,12 +35,28 @@ class TantivyFirst(BudgetedIndex):
         where: Sequence[ColumnElement[bool]] = (),
     ) -> list[Scored]:
         """tantivy's exact top k when it holds what this session sees; else the full text."""
+        return self.scored_and_counted(session, query=query, limit=limit, where=where)[0]
+
+    def scored_and_counted(
+        self,
+        session: Session,
+        *,
+        query: ParsedQuery,
+        limit: int,
+        where: Sequence[ColumnElement[bool]] = (),
+    ) -> tuple[list[Scored], int | None]:
+        """`scored`, and the exact count of papers holding every term and phrase when the
+        ranking found it on the way (the index answered a query with no filter)."""
         index = self._index_for(session, query)
-        if index is not None:
-            found = self._ranked_by_index(session, index, query, limit, where)
+        if index is not None:  # it holds visible papers only
+            extra = beyond_visibility(where)
+            if not extra:
+                assert self.keyword is not None
+                return self.keyword.ranked_and_counted(index, query, limit)
+            found = self._ranked_by_index(session, index, query, limit, extra)
             if found is not None:
-                return found
-        return super().scored(session, query=query, limit=limit, where=where)
+                return found, None
+        return super().scored(session, query=query, limit=limit, where=where), None
 
     def _ranked_by_index(
         self,
@@ -68,9 +72,9 @@ class TantivyFirst(BudgetedIndex):
         fetch = limit
         while True:
             ranked = self.keyword.ranked(index, query, fetch)
-            passing = _passing(session, ranked, where) if where else ranked
-            if len(passing) >= limit or len(ranked) < fetch:
-                return passing[:limit]
+            kept = passing(session, ranked, where)
+            if len(kept) >= limit or len(ranked) < fetch:
+                return kept[:limit]
             if fetch >= FILTER_DEPTH:
                 return None
             fetch = min(fetch * 4, FILTER_DEPTH)
@@ -78,10 +82,12 @@ class TantivyFirst(BudgetedIndex):
     def count(
         self, session: Session, *, query: ParsedQuery, where: Sequence[ColumnElement[bool]] = ()
     ) -> tuple[int, bool]:
-        index = self._index_for(session, query) if not where else None
-        if index is not None:
-            return self.keyword.count(index, query), True  # type: ignore[union-attr]
-        return super().count(session, query=query, where=where)
+        if beyond_visibility(where) or self.keyword is None:
+            return super().count(session, query=query, where=where)
+        index = self._index_for(session, query)
+        if index is None:
+            return super().count(session, query=query, where=where)
+        return self.keyword.count(index, query), True
 
     def sync(self, engine: Engine) -> int:
         """Replay the change log into the tantivy index, then drop what no index needs."""

@@ -175,15 +175,28 @@ class KeywordIndex:
     def ranked(self, index: tantivy.Index, query: ParsedQuery, limit: int) -> list[Scored]:
         """Papers with every term and phrase first, then with any (a phrase matched counts
         as one more term); BM25 order."""
+        return self._ranked(index, query, limit, counted=False)[0]
+
+    def ranked_and_counted(
+        self, index: tantivy.Index, query: ParsedQuery, limit: int
+    ) -> tuple[list[Scored], int]:
+        """`ranked`, and how many papers hold every term and phrase (exactly): the search
+        for those counts them on the way, which saves `count` its own search."""
+        found, count = self._ranked(index, query, limit, counted=True)
+        return found, int(count or 0)
+
+    def _ranked(
+        self, index: tantivy.Index, query: ParsedQuery, limit: int, *, counted: bool
+    ) -> tuple[list[Scored], int | None]:
         terms = [self._field_query(index, t) for t in query.terms]
         phrases = [self._field_query(index, f'"{p}"') for p in query.phrases]
         every = _boolean([*terms, *phrases], [])
-        found = self._search(index, every, limit, every=True)
+        found, count = self._search(index, every, limit, every=True, counted=counted)
         if len(found) >= limit or len(terms) + len(phrases) <= 1:
-            return found
+            return found, count
         seen = {s.paper_id for s in found}
-        anyone = self._search(index, _boolean([], [*terms, *phrases]), limit, every=False)
-        return (found + [s for s in anyone if s.paper_id not in seen])[:limit]
+        anyone, _ = self._search(index, _boolean([], [*terms, *phrases]), limit, every=False)
+        return (found + [s for s in anyone if s.paper_id not in seen])[:limit], count
 
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:
         """Papers holding every term and phrase, exactly."""
@@ -199,15 +212,21 @@ class KeywordIndex:
 
     @staticmethod
     def _search(
-        index: tantivy.Index, query: tantivy.Query, limit: int, *, every: bool
-    ) -> list[Scored]:
+        index: tantivy.Index,
+        query: tantivy.Query,
+        limit: int,
+        *,
+        every: bool,
+        counted: bool = False,
+    ) -> tuple[list[Scored], int | None]:
         searcher = index.searcher()
-        hits = searcher.search(query, limit, count=False).hits
-        ids = searcher.fast_field_values("id", [address for _, address in hits])
-        return [
+        result = searcher.search(query, limit, count=counted)
+        ids = searcher.fast_field_values("id", [address for _, address in result.hits])
+        found = [
             Scored(int(pid or 0), float(score), every)
-            for (score, _), pid in zip(hits, ids, strict=True)
+            for (score, _), pid in zip(result.hits, ids, strict=True)
         ]
+        return found, int(result.count) if counted else None  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ writing
 

@@ -21,7 +21,7 @@ from dailypapers.search.embedder import (
     default_embedder,
 )
 from dailypapers.search.filters import SearchFilters
-from dailypapers.search.fulltext import Scored
+from dailypapers.search.fulltext import Scored, highlight_texts
 from dailypapers.search.fusion import Fusion, fuse
 from dailypapers.search.highlight import Segment, plain
 from dailypapers.search.identifiers import identifier_in, paper_with
@@ -146,7 +146,7 @@ def search_papers(
     if first is not None:
         ordered = [first, *(pid for pid in ordered if pid != first)]
     results.candidates = len(ordered)
-    _count(session, results, parsed, first)
+    _count(session, results, parsed, first, ranked.keyword_total)
     page = ordered[offset : offset + limit]
     results.hits = _hits(session, page, parsed, ranked, highlight=highlight)
     return results
@@ -158,6 +158,7 @@ class _Ranked:
     every: set[int]  # the keyword list's papers that hold every term and phrase
     semantic: dict[int, float]  # paper id -> cosine similarity, nearest first
     fused: dict[int, float]
+    keyword_total: int | None = None  # papers holding every term, if the ranking counted them
 
 
 def _ranked(
@@ -176,9 +177,12 @@ def _ranked(
     if vector is None and mode != "keyword":
         results.mode = "keyword"
     found: list[Scored] = []
+    total: int | None = None
     semantic: dict[int, float] = {}
     if results.mode in ("keyword", "hybrid"):
-        found = _keyword_scored(session, backend, parsed, filters, depth)
+        found, total = backend.fulltext.scored_and_counted(
+            session, query=parsed, limit=depth, where=where
+        )
     if vector is not None:
         semantic = semantic_scores(session, backend, vector=vector, where=where, limit=depth)
         if not semantic and not _any_vectors(session):
@@ -187,7 +191,7 @@ def _ranked(
     keyword = {s.paper_id: s.score for s in found}
     every = {s.paper_id for s in found if s.every}
     fused = fuse(keyword, semantic, fusion, every=every, depth=depth)
-    return _Ranked(keyword, every, semantic, fused)
+    return _Ranked(keyword, every, semantic, fused, total)
 
 
 def _any_vectors(session: Session) -> bool:
@@ -195,16 +199,23 @@ def _any_vectors(session: Session) -> bool:
 
 
 def _count(
-    session: Session, results: SearchResults, parsed: ParsedQuery, first: int | None
+    session: Session,
+    results: SearchResults,
+    parsed: ParsedQuery,
+    first: int | None,
+    counted: int | None,
 ) -> None:
     """How many papers match: those holding every word (keyword and hybrid), counted by
-    the index; semantic search has no such set, so it reports the papers it ranked."""
+    the index (`counted`: while it ranked); semantic search has no such set, so it
+    reports the papers it ranked."""
     if results.mode == "semantic":
         results.total, results.total_exact = results.candidates, True
         return
-    backend = backend_for(session)
-    where = results.filters.where()
-    total, exact = backend.fulltext.count(session, query=parsed, where=where)
+    if counted is not None:
+        total, exact = counted, True
+    else:
+        where = results.filters.where()
+        total, exact = backend_for(session).fulltext.count(session, query=parsed, where=where)
     results.total, results.total_exact = (
         total + (1 if first is not None and total == 0 else 0),
         exact,
@@ -214,14 +225,14 @@ def _count(
 def _hits(
     session: Session, page: list[int], parsed: ParsedQuery, ranked: _Ranked, *, highlight: bool
 ) -> list[SearchHit]:
-    backend = backend_for(session)
-    marked = backend.fulltext.highlight(session, query=parsed, paper_ids=page) if highlight else {}
+    marker = backend_for(session).fulltext.marker(parsed) if highlight else None
     kw_rank = {pid: i + 1 for i, pid in enumerate(ranked.keyword)}
     sem_rank = {pid: i + 1 for i, pid in enumerate(ranked.semantic)}
     top = max(ranked.fused.values(), default=0.0)
+    cards = cards_by_id(session, page)
+    marks = highlight_texts(marker, [(c.title, c.abstract) for c in cards]) if marker else []
     hits = []
-    for pid, card in zip(page, cards_by_id(session, page), strict=True):
-        mark = marked.get(pid)
+    for pid, card, mark in zip(page, cards, marks or [None] * len(cards), strict=True):
         hits.append(
             SearchHit(
                 paper_id=pid,
@@ -237,22 +248,6 @@ def _hits(
             )
         )
     return hits
-
-
-def _keyword_scored(
-    session: Session,
-    backend: SearchBackend,
-    parsed: ParsedQuery,
-    filters: SearchFilters,
-    depth: int,
-) -> list[Scored]:
-    where = filters.where()
-    if filters.active:  # filters go into the query, which then joins papers
-        return backend.fulltext.scored(session, query=parsed, limit=depth, where=where)
-    # no join: hidden papers (rare) are dropped afterwards
-    found = backend.fulltext.scored(session, query=parsed, limit=depth)
-    visible = set(_visible(session, [s.paper_id for s in found], where))
-    return [s for s in found if s.paper_id in visible]
 
 
 def _query_vector(
