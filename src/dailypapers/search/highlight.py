@@ -28,13 +28,6 @@ def plain(text: str) -> list[Segment]:
     return [Segment(text)] if text else []
 
 
-def _append(segments: list[Segment], segment: Segment) -> None:
-    if segments and segments[-1].highlight == segment.highlight:
-        segments[-1] = Segment(segments[-1].text + segment.text, segment.highlight)
-    else:
-        segments.append(segment)
-
-
 def segments_html(segments: Sequence[Segment]) -> Markup:
     """Escaped HTML, matches in <mark>: every piece of paper text goes through `escape`."""
     parts = [
@@ -86,11 +79,11 @@ class TermMarker:
         last = 0
         words = self._candidates if text.isascii() else _WORD
         for match in words.finditer(text):
-            if self._matches(match.group()):
+            if self._matches(match.group()):  # whole words: a match never touches a match
                 if match.start() > last:
-                    _append(segments, Segment(text[last : match.start()]))
-                _append(segments, Segment(match.group(), True))
+                    segments.append(Segment(text[last : match.start()]))
+                segments.append(Segment(match.group(), True))
                 last = match.end()
         if last < len(text):
-            _append(segments, Segment(text[last:]))
+            segments.append(Segment(text[last:]))
         return segments

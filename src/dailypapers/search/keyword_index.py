@@ -360,10 +360,16 @@ def keyword_index_for(database: str | None) -> KeywordIndex | None:
     """The process's index of one SQLite file (`<file>.keywords/` beside it); None in memory."""
     if not database or database == ":memory:":
         return None
-    folder = Path(database).resolve().with_name(Path(database).name + ".keywords")
-    return _shared(folder, SqliteChangeLog(), background=False)
+    found = _by_database.get(database)  # every search asks: resolve the path once
+    if found is None:
+        folder = Path(database).resolve().with_name(Path(database).name + ".keywords")
+        found = _by_database.setdefault(
+            database, _shared(folder, SqliteChangeLog(), background=False)
+        )
+    return found
 
 
+_by_database: dict[str, KeywordIndex] = {}  # SQLite file as given -> its index
 _databases: dict[str, str] = {}  # engine URL -> the database's name on disk
 _IDENTITY = text(
     "SELECT (SELECT system_identifier FROM pg_control_system())::text || '-' || d.oid::text "
