@@ -108,7 +108,7 @@ class UsearchVectorIndex:
         *,
         dim: int = 384,
         connectivity: int = 16,
-        # 75k real papers, 200 held-out title queries (benchmarks/search.py), 2026-12-01:
+        # 75k real papers, 200 held-out title queries (benchmarks/search.py), 2026-11-30:
         # 128 built in 32.6 s with recall@10 0.9745; 96 in 26.3 s, 0.9695; 64 in 17.7 s, 0.962
         expansion_add: int = 64,
         expansion_search: int = 256,
