@@ -133,3 +133,24 @@ def test_hf_json(shared_data: Path, engine: Engine) -> None:
     not_json = folder.parent / "oai-pmh" / "sample_empty_response.xml"
     result = runner.invoke(app, ["import", "hf-json", str(not_json)])
     assert result.exit_code == 2 and "not JSON" in result.output
+
+
+@pytest.mark.usefixtures("cli_env")
+def test_a_big_snapshot_is_parsed_by_a_child_process(sample: Path, tmp_path: Path) -> None:
+    """Past CHILD_FROM bytes the command parses in a child process: the same outcome."""
+    from dailypapers.ingest.snapshot import CHILD_FROM
+
+    lines = sample.read_text().splitlines()
+    lines[9] = lines[9][:40]  # one bad line, reported with its number
+    one = "\n".join(lines) + "\n"
+    big = tmp_path / "big.jsonl"
+    big.write_text(one * (CHILD_FROM // len(one.encode()) + 1))  # the sample, repeated
+    assert big.stat().st_size >= CHILD_FROM
+    result = runner.invoke(app, ["import", "snapshot", str(big), "--json"])
+    assert result.exit_code == 1, result.output  # 1: some records were rejected
+    summary = json.loads(result.stdout)
+    copies = big.stat().st_size // len(one.encode())
+    assert (summary["created"], summary["seen"]) == (199, 199 * copies)
+    assert summary["rejected"][0].startswith("line 10: invalid JSON")
+    assert len(summary["rejected"]) == copies
+    assert _stats()["papers"] == 199

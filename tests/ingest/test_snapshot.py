@@ -121,3 +121,59 @@ def test_a_truncated_gzip_is_a_clear_error_after_the_good_lines(
         read.extend(reader)
     assert 0 < len(read) < 200
     assert f"after line {reader.lines}" in str(caught.value)
+
+
+# A big file is parsed by a child process (`snapshot_child`): the same items, the same
+# errors, the same progress; `child_from=0` sends any file there.
+
+
+def test_a_child_process_reads_what_this_process_reads(sample: Path, tmp_path: Path) -> None:
+    lines = sample.read_text().splitlines()
+    lines[9] = lines[9][:40]  # a bad line travels as a Rejected
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join(lines) + "\n")
+    here = SnapshotReader(mixed, SnapshotFilter(categories=frozenset({"hep-ph"})))
+    child = SnapshotReader(mixed, SnapshotFilter(categories=frozenset({"hep-ph"})), child_from=0)
+    expected = list(here)
+    assert list(child) == expected
+    assert any(isinstance(i, Rejected) for i in expected)
+    assert (child.position, child.lines, child.skipped) == (here.position, here.lines, here.skipped)
+    assert child.skipped > 0
+
+
+def test_a_childs_error_is_raised_here_after_the_good_lines(sample: Path, tmp_path: Path) -> None:
+    packed = gzip.compress(sample.read_bytes())
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(packed[: len(packed) // 2])
+    reader = SnapshotReader(cut, child_from=0)
+    read: list[object] = []
+    with pytest.raises(SnapshotFormatError, match="truncated or damaged gzip") as caught:
+        read.extend(reader)
+    assert 0 < len(read) < 200
+    here: list[object] = []
+    with pytest.raises(SnapshotFormatError):
+        here.extend(SnapshotReader(cut).items_here())
+    assert read == here
+    assert f"after line {reader.lines}" in str(caught.value)
+
+
+def test_stopping_early_ends_the_child(sample: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    started: list[subprocess.Popen[bytes]] = []
+    real = subprocess.Popen
+
+    def noted(*args: object, **kwargs: object) -> subprocess.Popen[bytes]:
+        process = real(*args, **kwargs)  # type: ignore[call-overload]
+        started.append(process)
+        return process  # type: ignore[no-any-return]
+
+    big = tmp_path / "big.jsonl"
+    big.write_text(sample.read_text() * 50)  # 10,000 lines: more than the pipe holds
+    items = iter(SnapshotReader(big, child_from=0))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(subprocess, "Popen", noted)
+        first = next(items)
+    assert isinstance(first, PaperRecord)
+    items.close()  # type: ignore[attr-defined]
+    assert len(started) == 1 and started[0].poll() is not None
