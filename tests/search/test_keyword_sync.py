@@ -196,3 +196,35 @@ def test_the_index_folder_is_under_the_data_dir_the_engine_was_made_for(
             assert _found(index, "kestrel")
     finally:
         node.dispose()
+
+
+def test_a_database_made_anew_at_the_same_path_gets_its_own_index(tmp_path: Path) -> None:
+    """SQLite: the file deleted and created again keeps its `.keywords` folder beside it; the
+    folder's mark is then above the new log's last seq, which never happens to one file."""
+    path = tmp_path / "site.db"
+
+    def fresh(titles: list[str]) -> Engine:
+        for leftover in tmp_path.glob("site.db*"):
+            if leftover.is_file():
+                leftover.unlink()
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        with unit_of_work(engine) as session:
+            for title in titles:
+                make_paper(session, title=title)
+        return engine
+
+    def titles(engine: Engine, query: str) -> list[str]:
+        with unit_of_work(engine) as session:
+            found = search_papers(session, query=query, mode="keyword")
+            return [hit.card.title for hit in found.hits]
+
+    old = fresh(["Wombat burrows", "Wombat diet", "Wombat teeth"])
+    assert len(titles(old, "wombat")) == 3  # the index is built for the first file
+    assert (tmp_path / "site.db.keywords" / "current.json").exists()
+    old.dispose()
+    new = fresh(["Quoll dens"])
+    assert titles(new, "wombat") == []
+    assert titles(new, "quoll") == ["Quoll dens"]
+    with Session(new) as reader:
+        assert backend_for(reader).fulltext.keyword.ready_for(reader) is not None  # type: ignore[attr-defined]

@@ -105,11 +105,16 @@ class SqliteChangeLog:
         found = connection.scalars(self._changed, {"after": after, "upto": upto, "most": most})
         return list(found)
 
+    # The log's last seq never falls (AUTOINCREMENT), so a mark above it means the folder
+    # was written for another database at this path (the file deleted and made anew): that
+    # index holds nothing of this one, and is rebuilt.
+
     def holds_all(self, session: Session | Connection, mark: int) -> bool:
-        return int(session.scalar(self._last) or 0) <= mark  # own writes included
+        return int(session.scalar(self._last) or 0) == mark  # own writes included
 
     def replayable(self, connection: Connection, mark: int) -> bool:
-        return True  # one folder per file: only it prunes, and only what it replayed
+        # one folder per file: only it prunes, and only what it replayed
+        return mark <= self.mark(connection)
 
     def prune(self, session: Session, mark: int) -> int:
         statement = text("DELETE FROM search_text_changes WHERE seq <= :seq")
