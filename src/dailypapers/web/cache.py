@@ -20,20 +20,17 @@ still empties the cache at once, and signed-in viewers, API tokens and private p
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from email.utils import format_datetime
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from dailypapers import __version__
 from dailypapers.changes.version import (
     ALL_VOTES,
     Stamp,
@@ -46,6 +43,7 @@ from dailypapers.web.cache_control import shared_answer
 from dailypapers.web.private import is_private
 from dailypapers.web.reads import reader
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
+from dailypapers.web.validators import etag_matches, validators
 
 MAX_ENTRIES = 8192  # a vote no longer empties the cache: room for every paper of a busy day
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
@@ -251,17 +249,12 @@ def cached(
     stamp = current_stamp(session, votes)
     cache = response_cache(request)
     key = _timed(key, ttl, cache.clock)
-    found = cache.lookup(stamp, key, stale_ok=_stale_ok(cache, request))
-    headers = validators(found[0] if found else stamp, key)  # of the answer given
-    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
-        request.state.app_cache = "hit"  # answered without rendering
-        return Response(status_code=304, headers=headers)
-    _note(request, found)
-    if found is None:
-        rendered = render()
-        cache.put(stamp, key, rendered)
-        return _response(rendered, headers)
-    return _response(found[1], headers)
+    answer, headers = _kept_answer(request, cache, stamp, key, shared=False)
+    if answer is not None:
+        return answer
+    rendered = render()
+    cache.put(stamp, key, rendered)
+    return _response(rendered, headers)
 
 
 async def serve_cached(
@@ -285,18 +278,28 @@ async def serve_cached(
     # on the event loop would stall every request of this process.
     stamp = await run_in_threadpool(_read_stamp, request, votes)
     key = _timed(key, ttl, cache.clock)
+    answer, headers = _kept_answer(request, cache, stamp, key, shared=True)
+    if answer is not None:
+        return answer
+    rendered = await run_in_threadpool(_render, reader(request).sessions, render)
+    cache.put(stamp, key, rendered)
+    return _response(rendered, headers)
+
+
+def _kept_answer(
+    request: Request, cache: ResponseCache, stamp: Stamp, key: tuple[Hashable, ...], *, shared: bool
+) -> tuple[Response | None, dict[str, str]]:
+    """A 304 or the kept answer (None: render one), and the headers of the answer given;
+    with `shared`, the Cache-Control of an answer a proxy may keep."""
     found = cache.lookup(stamp, key, stale_ok=_stale_ok(cache, request))
-    headers = validators(found[0] if found else stamp, key)  # of the answer given
-    headers["Cache-Control"] = shared_answer(request)
+    headers = validators(found[0] if found else stamp, key)
+    if shared:
+        headers["Cache-Control"] = shared_answer(request)
     if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
         request.state.app_cache = "hit"  # answered without rendering
-        return Response(status_code=304, headers=headers)
+        return Response(status_code=304, headers=headers), headers
     _note(request, found)
-    if found is None:
-        rendered = await run_in_threadpool(_render, reader(request).sessions, render)
-        cache.put(stamp, key, rendered)
-        return _response(rendered, headers)
-    return _response(found[1], headers)
+    return (None if found is None else _response(found[1], headers)), headers
 
 
 async def _serve_shown(
@@ -373,25 +376,3 @@ def _response(found: Rendered, headers: dict[str, str]) -> Response:
     return Response(
         content=found.body, media_type=found.media_type, headers={**headers, **dict(found.headers)}
     )
-
-
-def validators(stamp: Stamp, key: tuple[Hashable, ...]) -> dict[str, str]:
-    """ETag, Last-Modified and Cache-Control for an answer; the same in every process."""
-    tag = f"{__version__}|{stamp.site}|{stamp.votes}|{key!r}"
-    digest = hashlib.sha256(tag.encode()).hexdigest()
-    return {
-        "ETag": f'"{digest[:32]}"',
-        "Last-Modified": format_datetime(stamp.changed_at, usegmt=True),
-        "Cache-Control": "no-cache",
-    }
-
-
-def etag_matches(header: str | None, etag: str) -> bool:
-    """If-None-Match (weak comparison): any listed tag equal to `etag`.
-
-    `*` is not honoured: the answer is not known to exist before it is rendered.
-    """
-    if not header:
-        return False
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    return etag in tags
