@@ -102,3 +102,32 @@ def test_the_graph_library_loads_without_breaking_the_embedder() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout.strip()) == (0, "alive"), done.stderr[-2000:]
+
+
+def test_a_database_made_anew_at_the_same_path_gets_its_own_graph(tmp_path: Path) -> None:
+    """SQLite: the file deleted and created again keeps `<file>.vectors.usearch` beside it,
+    whose log position is then above the new log's last change: the graph is rebuilt."""
+    from dailypapers.db import migrate
+    from dailypapers.db.engine import make_engine
+
+    path = tmp_path / "site.db"
+    rng = np.random.default_rng(4)
+
+    def fresh(count: int) -> tuple[Engine, list[int], np.ndarray]:
+        for leftover in tmp_path.glob("site.db*"):
+            if leftover.is_file() and ".vectors." not in leftover.name:
+                leftover.unlink()
+        engine = make_engine(f"sqlite:///{path}")
+        migrate.upgrade(engine)
+        vectors = _unit(rng, count)
+        with unit_of_work(engine) as session:
+            ids = _store(session, vectors)
+            backend_for(session).vectors.save(session, model=MODEL_NAME)
+        return engine, ids, vectors
+
+    old, _, _ = fresh(30)
+    old.dispose()
+    new, ids, vectors = fresh(5)
+    with unit_of_work(new) as session:
+        found = _nearest(session, vectors[2], limit=10)
+    assert found[0] == ids[2] and set(found) == set(ids)

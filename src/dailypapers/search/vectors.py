@@ -185,6 +185,8 @@ class UsearchVectorIndex:
         self._replay(session, model)
 
     def _replay(self, session: Session, model: str) -> int:
+        if self._last_change(session) < self.seq:  # the log never falls: another database
+            return self._build(session, model)  # at this path (the file deleted, made anew)
         rows = session.execute(
             text("SELECT seq, paper_id FROM search_vector_changes WHERE seq > :seq ORDER BY seq"),
             {"seq": self.seq},
