@@ -170,7 +170,8 @@ def plan(
     return Plan(tuple(terms), min(cost.values()), tuple(kept), spent)
 
 
-def _merge(first: list[Scored], second: list[Scored], limit: int) -> list[Scored]:
+def every_then_any(first: list[Scored], second: list[Scored], limit: int) -> list[Scored]:
+    """The papers holding every term, then those holding any that are not among them."""
     seen = {s.paper_id for s in first}
     return (first + [s for s in second if s.paper_id not in seen])[:limit]
 
@@ -320,7 +321,7 @@ class BudgetedIndex:
         any_match = self._match(p.any_terms, every=False, phrases=query.phrases)
         any_window = p.any_terms_cost > self.budget
         anyone = self._ranked(session, any_match, limit, where, any_window, every=False)
-        return _merge(every, anyone, limit)
+        return every_then_any(every, anyone, limit)
 
     def scored_and_counted(
         self,

@@ -82,10 +82,8 @@ class TantivyFirst(BudgetedIndex):
     def count(
         self, session: Session, *, query: ParsedQuery, where: Sequence[ColumnElement[bool]] = ()
     ) -> tuple[int, bool]:
-        if beyond_visibility(where) or self.keyword is None:
-            return super().count(session, query=query, where=where)
-        index = self._index_for(session, query)
-        if index is None:
+        index = None if beyond_visibility(where) else self._index_for(session, query)
+        if index is None or self.keyword is None:  # filters, or the index cannot answer
             return super().count(session, query=query, where=where)
         return self.keyword.count(index, query), True
 

@@ -39,7 +39,7 @@ import tantivy
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from dailypapers.search.fulltext import Scored
+from dailypapers.search.fulltext import Scored, every_then_any
 from dailypapers.search.keyword_logs import ChangeLog, PostgresChangeLog, SqliteChangeLog
 from dailypapers.search.text import ParsedQuery
 
@@ -194,9 +194,8 @@ class KeywordIndex:
         found, count = self._search(index, every, limit, every=True, counted=counted)
         if len(found) >= limit or len(terms) + len(phrases) <= 1:
             return found, count
-        seen = {s.paper_id for s in found}
         anyone, _ = self._search(index, _boolean([], [*terms, *phrases]), limit, every=False)
-        return (found + [s for s in anyone if s.paper_id not in seen])[:limit], count
+        return every_then_any(found, anyone, limit), count
 
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:
         """Papers holding every term and phrase, exactly."""
