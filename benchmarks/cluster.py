@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 from collections import Counter
 from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -155,27 +157,59 @@ def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignor
         load_after=os.getloadavg()[0],
     )
     load._print(result)
-    proxy_rate, app_rate = _hit_rates(access, skip)
-    print(f"  proxy cache hit rate {proxy_rate}, application cache hit rate {app_rate}", flush=True)
+    seen = _access_log(access, skip)
+    print(
+        f"  proxy cache hit rate {_rate(seen.proxy['HIT'], sum(seen.proxy.values()))}, "
+        f"application cache hit rate {_rate(seen.app['hit'], sum(seen.app.values()))}",
+        flush=True,
+    )
+    statuses = ", ".join(f"{status} x{n:,}" for status, n in sorted(seen.statuses.items()))
+    print(f"  answers by status (nginx): {statuses}", flush=True)
+    print(
+        f"  GETs whose URL came earlier in this run: {_rate(seen.repeats, seen.gets)} "
+        "(the most any cache keyed by URL could have hit)",
+        flush=True,
+    )
 
 
-def _hit_rates(access: Path, skip: int) -> tuple[str, str]:
-    """From nginx's access log: HIT among GETs; X-App-Cache hits among answers from nodes."""
-    proxy: Counter[str] = Counter()
-    app: Counter[str] = Counter()
+@dataclass
+class _Seen:
+    """What nginx's access log says about one run."""
+
+    proxy: Counter[str] = field(default_factory=Counter)  # $upstream_cache_status of GETs
+    app: Counter[str] = field(default_factory=Counter)  # X-App-Cache of GETs nodes answered
+    statuses: Counter[str] = field(default_factory=Counter)  # every request, by HTTP status
+    gets: int = 0
+    repeats: int = 0  # GETs for a URL requested before in the same run
+
+
+_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<url>\S+)[^"]*" (?P<status>\d{3}) ')
+
+
+def _access_log(access: Path, skip: int) -> _Seen:
+    """The run's lines of nginx's access log (from byte `skip` on), counted."""
+    seen = _Seen()
+    urls: set[str] = set()
     with access.open("rb") as log:
         log.seek(skip)
         for raw in log:
             line = raw.decode(errors="replace")
-            if '"GET ' not in line:
+            request = _LINE.search(line)
+            if request is None:
                 continue
+            seen.statuses[request["status"]] += 1
+            if request["method"] != "GET":
+                continue
+            seen.gets += 1
+            seen.repeats += request["url"] in urls
+            urls.add(request["url"])
             fields = dict(
                 f.split("=", 1) for f in line.split() if f.startswith(("cache=", "app_cache="))
             )
-            proxy[fields.get("cache", "-")] += 1
+            seen.proxy[fields.get("cache", "-")] += 1
             if fields.get("cache") != "HIT" and fields.get("app_cache", "-") in ("hit", "miss"):
-                app[fields["app_cache"]] += 1
-    return _rate(proxy["HIT"], sum(proxy.values())), _rate(app["hit"], sum(app.values()))
+                seen.app[fields["app_cache"]] += 1
+    return seen
 
 
 def _rate(hits: int, total: int) -> str:

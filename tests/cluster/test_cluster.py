@@ -95,6 +95,7 @@ def test_cluster_survives_a_killed_node_and_a_stopped_replica(
         for node in nodes:
             wait_ready(node.url, node.process)
         proxy = start_proxy(tmp_path / "nginx", free_port(), ports)
+        _anonymous_pages_come_from_the_proxy(proxy.url)
         listed = httpx.get(f"{proxy.url}/api/daily_papers?date={DAY}", timeout=30).json()
         keys = [item["paper"]["id"] for item in listed]
         assert len(keys) >= 40  # the demo day (one page of the API)
@@ -125,6 +126,20 @@ def test_cluster_survives_a_killed_node_and_a_stopped_replica(
     assert set(accepted) <= _stored_votes(primary)  # no accepted vote lost
     survivor = (tmp_path / f"node{ports[0]}.log").read_text()
     assert "replica" in survivor  # it noticed the replica stopping and read elsewhere
+
+
+def _anonymous_pages_come_from_the_proxy(url: str) -> None:
+    """An anonymous page is kept once for every anonymous reader, whatever cookie they have;
+    a request with a session cookie gets its own answer from a node."""
+    page = f"{url}/papers/date/{DAY}"
+    first = httpx.get(page, timeout=30)
+    assert first.status_code == 200 and first.headers["cache-control"].startswith("public")
+    visitor = httpx.get(page, cookies={"dp_csrf": "v" * 43}, timeout=30)
+    assert visitor.headers["x-cache-status"] == "HIT"
+    assert "set-cookie" not in visitor.headers
+    viewer = httpx.get(page, cookies={"dp_session": "s" * 43}, timeout=30)
+    assert viewer.headers["x-cache-status"] == "BYPASS"
+    assert viewer.headers["cache-control"].startswith("private")
 
 
 def _check(run: Tally, killed_code: int | None) -> None:

@@ -107,7 +107,8 @@ def _count(response: Answer, kind: str, key: str) -> int:
     """A's upvote count as the answer shows it."""
     if kind == "html":
         form = re.search(
-            rf'action="/papers/{re.escape(key)}/upvote".*?<span class="count">(\d*)</span>',
+            rf'(?:action="/papers/{re.escape(key)}/upvote"|name="vote" value="{re.escape(key)}")'
+            r'.*?<span class="count">(\d*)</span>',
             response.text,
             re.S,
         )

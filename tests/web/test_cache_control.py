@@ -1,7 +1,9 @@
-"""Anonymous API reads and feeds are public for shared caches; signed-in answers are private."""
+"""Anonymous API reads, feeds and pages are public for shared caches; signed-in answers and
+pages with a form that carries a token are private."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -18,9 +20,9 @@ SHARED = ["/api/daily_papers?date=2026-02-19", "/papers/date/2026-02-19/feed.rss
 
 
 @pytest.fixture(autouse=True)
-def listed(engine: Engine) -> None:
+def listed(engine: Engine) -> str:
     with unit_of_work(engine) as session:
-        make_paper(session, title="Cached for everyone", listed_on=date(2026, 2, 19))
+        return make_paper(session, title="Cached for everyone", listed_on=date(2026, 2, 19)).key
 
 
 @pytest.mark.parametrize("path", SHARED)
@@ -47,8 +49,50 @@ def test_signed_in_and_token_requests_stay_private(client: TestClient, path: str
     assert signed_in.headers["cache-control"].startswith("private")
 
 
-def test_html_pages_are_never_public(client: TestClient) -> None:
+ANONYMOUS_PAGES = ["/", "/papers/date/2026-02-19", "/papers/trending", "/search?q=cached"]
+
+
+@pytest.mark.parametrize("path", [*ANONYMOUS_PAGES, "paper"])
+def test_anonymous_pages_carry_no_token_and_are_public(
+    client: TestClient, listed: str, path: str
+) -> None:
+    page = client.get(f"/papers/{listed}" if path == "paper" else path)
+    assert page.status_code == 200
+    assert "csrf_token" not in page.text  # nothing in it is this visitor's
+    assert "set-cookie" not in page.headers
+    assert page.headers["cache-control"] == PUBLIC  # so nginx serves the next readers
+    assert "Cookie" in page.headers["vary"]  # a browser refetches once signed in
+
+
+def test_the_anonymous_upvote_button_logs_in_first(client: TestClient, listed: str) -> None:
+    page = client.get("/papers/date/2026-02-19").text
+    assert "Cached for everyone" in page
+    anonymous = r'<form class="vote-login" action="/login" method="get">.*?</form>'
+    form = re.search(anonymous, page, re.S)
+    assert form is not None and 'class="upvote"' in form[0]
+    assert f'name="vote" value="{listed}"' in form[0]
+    assert f'name="next" value="/papers/date/2026-02-19#paper-{listed}"' in form[0]
+    login = client.get("/login", params={"next": f"/papers/{listed}", "vote": listed})
+    assert login.status_code == 200 and "Log in to upvote" in login.text
+
+
+def test_the_subscribe_call_sends_anonymous_readers_on_to_confirm(client: TestClient) -> None:
+    page = client.get("/").text
+    assert '<form class="subscribe" action="/subscribe" method="get">' in page
+    confirm = client.get("/subscribe", params={"email": "ada@example.org", "frequency": "weekly"})
+    assert 'value="ada@example.org"' in confirm.text
+    assert '<option value="weekly" selected>' in confirm.text
+    assert 'name="csrf_token"' in confirm.text  # the POST that subscribes is protected
+    assert confirm.headers["cache-control"].startswith("private")
+    assert CSRF_COOKIE in confirm.cookies
+
+
+def test_pages_with_a_token_or_a_viewer_are_never_public(client: TestClient) -> None:
+    login = client.get("/login")
+    assert login.headers["cache-control"].startswith("private")
+    assert CSRF_COOKIE in login.cookies  # its form carries this visitor's token
+    sign_up(client, "reader")
     page = client.get("/papers/date/2026-02-19")
     assert page.status_code == 200
-    assert not page.headers.get("cache-control", "").startswith("public")
-    assert CSRF_COOKIE in page.cookies  # its forms carry this visitor's token
+    assert page.headers["cache-control"].startswith("private")
+    assert '<form class="vote" action="/papers/' in page.text and "csrf_token" in page.text

@@ -5,15 +5,15 @@ Answers the same for every viewer (API reads, feeds: `web/cache.py`'s `serve_cac
 traffic for `DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS` and revalidates with the ETag after that
 (`stale-while-revalidate` lets a proxy answer from its copy while it does). Whatever
 `web/private.py` calls private (a signed-in viewer, an API token, account pages) is never
-public: that rule decides here too, and runs again last on every answer. HTML pages are never
-public: they carry the visitor's CSRF token.
+public: that rule decides here too, and runs again last on every answer. HTML pages are
+public only when they carry no CSRF token (`private.share_anonymous_page`).
 """
 
 from __future__ import annotations
 
 from fastapi import Request
 
-from dailypapers.web.private import PRIVATE, is_private
+from dailypapers.web.private import PRIVATE, is_private, public_for
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
 
 
@@ -23,4 +23,4 @@ def shared_answer(request: Request) -> str:
     signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
     if max_age <= 0 or is_private(request, signed_in=signed_in):
         return PRIVATE
-    return f"public, max-age={max_age}, stale-while-revalidate={2 * max_age}"
+    return public_for(max_age)

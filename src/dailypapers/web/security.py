@@ -21,7 +21,7 @@ from typing import Literal, TypedDict
 
 from fastapi import HTTPException, Request, Response
 
-from dailypapers.web.private import apply_private_rule
+from dailypapers.web.private import apply_private_rule, share_anonymous_page
 from dailypapers.web.server_error import server_error
 
 CSRF_COOKIE = "dp_csrf"
@@ -82,8 +82,10 @@ async def security_middleware(
 ) -> Response:
     """Give every visitor a random id for CSRF tokens and every answer the security headers.
 
-    Public answers (the same for everyone, kept by shared caches) get no cookie: they hold no
-    form, and a proxy must not store one visitor's id for the next."""
+    The `dp_csrf` cookie is set only on answers that rendered a token (`csrf_token`): a page
+    without one is the same for every anonymous reader, so it is made public
+    (`share_anonymous_page`) and a proxy may keep it; a public answer never carries a cookie,
+    as a proxy must not store one visitor's id for the next."""
     visitor = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not visitor or len(visitor) != 43
     request.state.csrf_visitor = secrets.token_urlsafe(32) if fresh else visitor
@@ -91,7 +93,11 @@ async def security_middleware(
         response = await call_next(request)
     except Exception:  # a bug: a logged 500 page that still gets the headers below
         response = server_error(request)
-    if fresh and not response.headers.get("cache-control", "").startswith("public"):
+    rendered = bool(getattr(request.state, "csrf_rendered", False))
+    signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
+    if not rendered:
+        share_anonymous_page(request, response, signed_in=signed_in)
+    elif fresh and not response.headers.get("cache-control", "").startswith("public"):
         response.set_cookie(
             cookie_name(request, CSRF_COOKIE),
             request.state.csrf_visitor,
@@ -107,7 +113,6 @@ async def security_middleware(
         response.headers.setdefault(name, value)
     if is_https(request):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
-    signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
     apply_private_rule(request, response, signed_in=signed_in)
     return response
 
@@ -128,7 +133,15 @@ def _binding(request: Request) -> str:
 
 
 def csrf_token(request: Request) -> str:
-    """The token forms of this page carry: an HMAC of the session (or visitor id)."""
+    """The token forms of this page carry: an HMAC of the session (or visitor id).
+
+    Called while a page renders: the answer then sets the visitor's `dp_csrf` cookie (when
+    new) and is never public."""
+    request.state.csrf_rendered = True
+    return _expected_token(request)
+
+
+def _expected_token(request: Request) -> str:
     key = request.app.state.settings.secret_key.encode()
     digest = hmac.new(key, b"dailypapers.csrf|" + _binding(request).encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).rstrip(b"=").decode()
@@ -142,7 +155,7 @@ async def verify_csrf(request: Request) -> None:
     if not submitted and "form" in request.headers.get("content-type", ""):
         form = await request.form()
         submitted = str(form.get(CSRF_FIELD, ""))
-    if not submitted or not hmac.compare_digest(csrf_token(request), submitted):
+    if not submitted or not hmac.compare_digest(_expected_token(request), submitted):
         raise HTTPException(
             status_code=403,
             detail="The form's security token is missing or stale. Reload the page and retry.",

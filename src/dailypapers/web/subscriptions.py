@@ -60,8 +60,14 @@ def _by_token(
 
 
 @router.get("/subscribe", response_class=HTMLResponse)
-def subscribe_page(page: PageDep) -> HTMLResponse:
-    return page("subscriptions/subscribe.html", {"error": None, "sent_to": None})
+def subscribe_page(
+    page: PageDep,
+    email: str = Query("", max_length=320, description="Fills in the address (list pages)."),
+    frequency: str = Query("daily", max_length=16, description="daily or weekly"),
+) -> HTMLResponse:
+    """The form; list pages send anonymous readers here with their address to confirm."""
+    context = {"error": None, "sent_to": None, "email": email, "frequency": frequency}
+    return page("subscriptions/subscribe.html", context)
 
 
 @router.post("/subscribe", response_class=HTMLResponse, dependencies=CSRF)
