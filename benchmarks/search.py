@@ -41,7 +41,7 @@ from sqlalchemy import Engine, create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from search_corpus import SHARED, RealPaper, load, read_snapshot, real_vectors, synthetic
-from search_quality import collection_scores, measure, print_table, relevance_set
+from search_quality import SETS, collection_scores, measure, print_table
 
 from dailypapers.db import migrate
 from dailypapers.db.engine import make_engine, unit_of_work
@@ -176,11 +176,14 @@ def latencies(engine: Engine, embedder: Embedder, queries: list[str]) -> None:
 
 
 def quality(engine: Engine, embedder: Embedder, corpus: list[RealPaper], collections: str) -> None:
-    """The 75k relevance set on this database, then CACM and Cranfield (search_quality.py)."""
-    pairs = relevance_set(corpus)
-    queries = {f"q{n}": q for n, (q, _) in enumerate(pairs)}
-    qrels = {f"q{n}": {a: 1} for n, (_, a) in enumerate(pairs)}
-    rows = {f"arXiv 75k ({len(pairs)} q)": measure(engine, queries, qrels, lambda: embedder)}
+    """The two 75k relevance sets on this database ("sentence" and "short"), then CACM and
+    Cranfield (search_quality.py)."""
+    rows = {}
+    for name, build in SETS.items():
+        pairs = build(corpus)
+        queries = {f"q{n}": q for n, (q, _) in enumerate(pairs)}
+        qrels = {f"q{n}": {a: 1} for n, (_, a) in enumerate(pairs)}
+        rows[f"75k {name} ({len(pairs)} q)"] = measure(engine, queries, qrels, lambda: embedder)
     for name in filter(None, collections.split(",")):
         rows[name.upper() if name == "cacm" else name.title()] = collection_scores(
             SHARED / "relevance" / name, embedder
@@ -198,7 +201,7 @@ def main() -> None:
     parser.add_argument("--embedder", default="onnx-int8")
     parser.add_argument("--compare-embedders", action="store_true")
     parser.add_argument(
-        "--quality", action="store_true", help="nDCG@10 / MRR@10: 75k set, CACM, Cranfield."
+        "--quality", action="store_true", help="nDCG@10 / MRR@10: 75k sets, CACM, Cranfield."
     )
     parser.add_argument("--collections", default="cacm,cranfield", help="For --quality.")
     parser.add_argument(

@@ -1,13 +1,32 @@
-"""Search quality at scale: a relevance set built from the 75k corpus, next to CACM and Cranfield.
+"""Search quality at scale: two relevance sets from the 75k corpus, next to CACM and Cranfield.
 
-    .venv/bin/python benchmarks/search_quality.py --write DIR   # the relevance set, BEIR layout
+    .venv/bin/python benchmarks/search_quality.py --write DIR [--set sentence|short]
+        # the relevance set, BEIR layout
 
-The 75k set: 400 papers sampled (seed 13) from the searched corpus; each query is one
-sentence of the paper's abstract (10 to 40 words, not the first sentence when there is
-another) with every word of the paper's title removed, so the title cannot be matched
-verbatim; the answer is that paper alone. These are "half-remembered" queries: someone
-recalls what a paper did, not what it was called. `benchmarks/search.py --quality` prints
-nDCG@10 and MRR@10 per mode on it, and on CACM and Cranfield, in one table.
+Both sets hold 400 papers sampled from the searched corpus (the 75k snapshot less its last
+200 papers); each query's answer is that paper alone. Each query comes from one sentence of
+the paper's abstract: one of its sentences of 10 to 40 words, not the first when there is
+another (the first mostly sets the scene; the later ones say what the paper did).
+
+"sentence" (seed 13): the sentence with every word of the paper's title removed, so the
+title cannot be matched verbatim. These are "half-remembered" queries: someone recalls what
+a paper did, not what it was called. A sentence of 10 to 40 words is nearly a fingerprint
+for keyword search, though.
+
+"short" (seed 15): what someone types in a search box, a few words recalled from what the
+paper did. From the same kind of sentence: LaTeX commands (\\emph, \\mathcal) and URLs go
+first, then every word that is in the title, a stop word of the search
+(`dailypapers.search.text.STOP_WORDS`: English function words and use, based, towards),
+under 3 characters, or without a letter (figures); repeats go too. Of the words left (the
+"content words"), k are kept, k drawn uniformly from 3 to 6 (all of them when fewer are
+left; a paper with fewer than 3 is passed over), chosen uniformly at random and kept in
+their sentence order, lower-cased. Which words is left to chance on purpose: choosing the
+rarest words would hand keyword search a fingerprint, choosing by meaning would favour the
+embedder; a person would pick salient words, so this set is if anything harder than real
+queries for both modes. It was designed once and measured once (see README).
+
+`benchmarks/search.py --quality` prints nDCG@10 and MRR@10 per mode on both sets, CACM and
+Cranfield, in one table.
 """
 
 from __future__ import annotations
@@ -32,20 +51,43 @@ from dailypapers.search.beir import collection_database, read_collection
 from dailypapers.search.embedder import Embedder
 from dailypapers.search.indexing import run_embed_backlog
 from dailypapers.search.service import MODES, search_papers
+from dailypapers.search.text import STOP_WORDS
 
 SAMPLE = 400
+SHORT_SEED = 15
+SHORT_WORDS = (3, 6)  # a short query's length in words, drawn uniformly
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _WORD = re.compile(r"[^\W_]+")
+_MARKUP = re.compile(r"\\[A-Za-z]+|\S*(?:://|www\.)\S*")  # LaTeX commands, URLs
 
 
 def relevance_set(
     corpus: Sequence[RealPaper], n: int = SAMPLE, seed: int = 13
 ) -> list[tuple[str, str]]:
-    """(query, arXiv id) pairs, built as the module doc says."""
+    """(query, arXiv id) pairs of the "sentence" set, built as the module doc says."""
+    return _sampled(corpus, n, seed, _query_for)
+
+
+def short_set(
+    corpus: Sequence[RealPaper], n: int = SAMPLE, seed: int = SHORT_SEED
+) -> list[tuple[str, str]]:
+    """(query, arXiv id) pairs of the "short" set, built as the module doc says."""
+    return _sampled(corpus, n, seed, _short_query_for)
+
+
+SETS = {"sentence": relevance_set, "short": short_set}
+
+
+def _sampled(
+    corpus: Sequence[RealPaper],
+    n: int,
+    seed: int,
+    query_for: Callable[[RealPaper, random.Random], str | None],
+) -> list[tuple[str, str]]:
     rng = random.Random(seed)
     pairs: list[tuple[str, str]] = []
     for paper in rng.sample(list(corpus), n * 2):
-        query = _query_for(paper, rng)
+        query = query_for(paper, rng)
         if query:
             pairs.append((query, paper.arxiv_id))
         if len(pairs) == n:
@@ -53,14 +95,40 @@ def relevance_set(
     return pairs
 
 
-def _query_for(paper: RealPaper, rng: random.Random) -> str | None:
-    title = {w.casefold() for w in _WORD.findall(paper.title)}
+def _sentence(paper: RealPaper, rng: random.Random) -> str | None:
+    """One abstract sentence of 10 to 40 words, not the first when there is another."""
     sentences = [s for s in _SENTENCE.split(paper.abstract) if 10 <= len(s.split()) <= 40]
     later = sentences[1:] or sentences
-    if not later:
+    return rng.choice(later) if later else None
+
+
+def _query_for(paper: RealPaper, rng: random.Random) -> str | None:
+    title = {w.casefold() for w in _WORD.findall(paper.title)}
+    sentence = _sentence(paper, rng)
+    if sentence is None:
         return None
-    words = [w for w in _WORD.findall(rng.choice(later)) if w.casefold() not in title]
+    words = [w for w in _WORD.findall(sentence) if w.casefold() not in title]
     return " ".join(words) if len(words) >= 6 else None
+
+
+def _short_query_for(paper: RealPaper, rng: random.Random) -> str | None:
+    title = {w.casefold() for w in _WORD.findall(paper.title)}
+    sentence = _sentence(paper, rng)
+    if sentence is None:
+        return None
+    words = dict.fromkeys(
+        w.lower()
+        for w in _WORD.findall(_MARKUP.sub(" ", sentence))
+        if w.casefold() not in title
+        and w.lower() not in STOP_WORDS
+        and len(w) >= 3
+        and any(c.isalpha() for c in w)
+    )
+    content = list(words)
+    if len(content) < SHORT_WORDS[0]:
+        return None
+    k = min(rng.randint(*SHORT_WORDS), len(content))
+    return " ".join(content[i] for i in sorted(rng.sample(range(len(content)), k)))
 
 
 def reciprocal_rank(ranked: Sequence[str], relevant: set[str], k: int = 10) -> float:
@@ -143,11 +211,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", type=Path, required=True, help="Folder for the set.")
     parser.add_argument("--held-out", type=int, default=200, help="Last papers not searched.")
+    parser.add_argument("--set", choices=SETS, default="sentence", help="Which set (module doc).")
     args = parser.parse_args()
     corpus = read_snapshot()[: -args.held_out]
-    pairs = relevance_set(corpus)
+    pairs = SETS[args.set](corpus)
     write(args.write, pairs)
-    print(f"{len(pairs)} queries written to {args.write} (corpus: {SHARED.name}, 75k snapshot)")
+    print(
+        f"{len(pairs)} queries of the {args.set} set written to {args.write} "
+        f"(corpus: {SHARED.name}, 75k snapshot)"
+    )
 
 
 if __name__ == "__main__":
