@@ -12,8 +12,11 @@
    one address per user) through nginx, --runs times after --warmup seconds.
 4. Prints per run: requests/s, p50/p99, errors, the proxy cache hit rate (nginx's access
    log: HIT among GETs) and the application cache hit rate (`X-App-Cache` of the answers
-   that reached a node), the memory of the web nodes, and the load average. The machine is
-   shared: the figures are under contention; say so with them.
+   that reached a node), both together, the answers by HTTP status (nginx's view: 502/504
+   are nodes that failed or timed out, 499 a client that gave up), the share of GETs whose
+   URL was asked before in the run (the traffic picks URLs uniformly, so this bounds what
+   any cache keyed by URL can hit), the memory of the web nodes, and the load average.
+   The machine is shared: the figures are under contention; say so with them.
 5. Stops everything it started, also on an error, Ctrl-C or SIGTERM: nginx, the nodes, the
    worker, the replica and the primary (unless --keep-postgres, or it was running before).
 """
@@ -165,9 +168,11 @@ def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignor
     )
     statuses = ", ".join(f"{status} x{n:,}" for status, n in sorted(seen.statuses.items()))
     print(f"  answers by status (nginx): {statuses}", flush=True)
+    cached = seen.proxy["HIT"] + seen.app["hit"]
     print(
-        f"  GETs whose URL came earlier in this run: {_rate(seen.repeats, seen.gets)} "
-        "(the most any cache keyed by URL could have hit)",
+        f"  GETs answered from a cache (proxy or process): {_rate(cached, seen.gets)}; "
+        f"GETs whose URL came earlier in this run: {_rate(seen.repeats, seen.gets)} "
+        "(what a cache keyed by URL could hit without the warm-up's and earlier runs' copies)",
         flush=True,
     )
 
