@@ -147,6 +147,23 @@ def test_subscribe_call_and_feeds_are_on_top(page: Page, live_url: str, engine: 
     screenshot(page, "feed-preview")
 
 
+def test_subscribing_from_the_call_on_a_list_page(
+    page: Page, live_url: str, engine: Engine
+) -> None:
+    """The list page is the same for every anonymous reader (no token in it): the call sends
+    the address on to /subscribe, filled in, where one more click subscribes."""
+    _paper(engine, title="Paper to be mailed")
+    page.goto(live_url)
+    cta = page.locator(".subscribe-cta")
+    cta.locator("input[name=email]").fill("reader@example.org")
+    cta.locator("select[name=frequency]").select_option("weekly")
+    cta.locator("button:has-text('Subscribe')").click()
+    expect(page.locator("form.subscribe input[name=email]")).to_have_value("reader@example.org")
+    expect(page.locator("form.subscribe select[name=frequency]")).to_have_value("weekly")
+    page.click("form.subscribe button[type=submit]")
+    expect(page.locator("p.message")).to_contain_text("reader@example.org")
+
+
 def test_phone_layout_and_one_style(page: Page, live_url: str, engine: Engine) -> None:
     """Items 9 and 10, at both widths: header, filters, clamps, chart, pager, style details."""
     key = _paper(engine, title="Paper about retrieval", abstract=LONG)
