@@ -66,10 +66,10 @@ def drive(
                     if pair is not None:
                         _vote(voter, tally, pair, tokens)
                         continue
-                # some reads name a viewer (a token, as huggingface_hub sends one): nginx
-                # passes them to the nodes, which read them from the replica
-                viewer = {"Authorization": f"Bearer {tokens[n % len(tokens)]}"}
-                _read(reader, tally, rng.choice(reads), viewer if rng.random() < 0.3 else None)
+                # nginx keeps every anonymous page and API read; searches for words nobody
+                # asked before still reach the nodes, which read them from the replica
+                fresh = f"/api/papers/search?q=models+{rng.randrange(10**6)}"
+                _read(reader, tally, fresh if rng.random() < 0.3 else rng.choice(reads))
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
@@ -79,12 +79,10 @@ def drive(
     return tally
 
 
-def _read(
-    http: httpx.Client, tally: Tally, path: str, headers: dict[str, str] | None = None
-) -> None:
+def _read(http: httpx.Client, tally: Tally, path: str) -> None:
     started = time.perf_counter()
     try:
-        response = http.get(path, headers=headers)
+        response = http.get(path)
         failure = None if response.status_code in (200, 304) else f"{path}: {response.status_code}"
     except httpx.HTTPError as exc:
         response, failure = None, f"{path}: {exc!r}"
