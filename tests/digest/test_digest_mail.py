@@ -137,11 +137,11 @@ def test_an_unreachable_server_is_retried_later_and_the_mail_then_goes_out(
     with unit_of_work(engine) as session:
         list_papers(session, THURSDAY, PAPERS)
     subscribers(engine, mail_settings, ["a@example.org", "b@example.org"])
-    with socket.socket() as closed:
+    with socket.socket() as closed:  # bound, never listening: refused, and no one else's
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    down = mail_settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
-    run = send_digests(engine, down, day=FRIDAY)
+        down = mail_settings.model_copy(update={"smtp_url": f"smtp://127.0.0.1:{port}"})
+        run = send_digests(engine, down, day=FRIDAY)
     assert run.delivery is not None and (run.delivery.sent, run.delivery.waiting) == (0, 2)
     rows = outbox_rows(engine)
     # the first message took the failure; the other was not even tried
