@@ -162,7 +162,7 @@ def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignor
     load._print(result)
     seen = _access_log(access, skip)
     print(
-        f"  proxy cache hit rate {_rate(seen.proxy['HIT'], sum(seen.proxy.values()))}, "
+        f"  proxy cache hit rate {_rate(seen.proxy['HIT'], seen.gets)}, "
         f"application cache hit rate {_rate(seen.app['hit'], sum(seen.app.values()))}",
         flush=True,
     )
@@ -184,8 +184,11 @@ class _Seen:
     proxy: Counter[str] = field(default_factory=Counter)  # $upstream_cache_status of GETs
     app: Counter[str] = field(default_factory=Counter)  # X-App-Cache of GETs nodes answered
     statuses: Counter[str] = field(default_factory=Counter)  # every request, by HTTP status
-    gets: int = 0
     repeats: int = 0  # GETs for a URL requested before in the same run
+
+    @property
+    def gets(self) -> int:
+        return sum(self.proxy.values())
 
 
 _LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<url>\S+)[^"]*" (?P<status>\d{3}) ')
@@ -205,7 +208,6 @@ def _access_log(access: Path, skip: int) -> _Seen:
             seen.statuses[request["status"]] += 1
             if request["method"] != "GET":
                 continue
-            seen.gets += 1
             seen.repeats += request["url"] in urls
             urls.add(request["url"])
             fields = dict(

@@ -102,8 +102,12 @@ def _sentence(paper: RealPaper, rng: random.Random) -> str | None:
     return rng.choice(later) if later else None
 
 
+def _title_words(paper: RealPaper) -> set[str]:
+    return {w.casefold() for w in _WORD.findall(paper.title)}
+
+
 def _query_for(paper: RealPaper, rng: random.Random) -> str | None:
-    title = {w.casefold() for w in _WORD.findall(paper.title)}
+    title = _title_words(paper)
     sentence = _sentence(paper, rng)
     if sentence is None:
         return None
@@ -112,7 +116,7 @@ def _query_for(paper: RealPaper, rng: random.Random) -> str | None:
 
 
 def _short_query_for(paper: RealPaper, rng: random.Random) -> str | None:
-    title = {w.casefold() for w in _WORD.findall(paper.title)}
+    title = _title_words(paper)
     sentence = _sentence(paper, rng)
     if sentence is None:
         return None
