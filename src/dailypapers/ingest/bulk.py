@@ -30,6 +30,7 @@ from sqlalchemy import Connection, Table, bindparam, select
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
+from dailypapers.ingest.authors_ahead import AuthorsAhead
 from dailypapers.ingest.load import (
     WRITTEN_FIELDS,
     Outcome,
@@ -81,15 +82,19 @@ class _Plan:
     paper_id: int | None = None
 
 
-def load_batch(session: Session, records: Sequence[PaperRecord]) -> ImportSummary:
-    """Load `records` in the session's transaction; flushes, never commits."""
+def load_batch(
+    session: Session, records: Sequence[PaperRecord], *, ahead: AuthorsAhead | None = None
+) -> ImportSummary:
+    """Load `records` in the session's transaction; flushes, never commits. With `ahead`,
+    new author rows are committed before it, in a transaction of their own (see
+    `authors_ahead`); the caller calls its `forget` when this transaction fails."""
     session.flush()
     connection = session.connection()
     begin_batch(connection)
     summary = ImportSummary()
     with deferred_fulltext(connection) as pending:
         for group in _sequential_groups(records):
-            _load_group(connection, group, summary, pending)
+            _load_group(connection, group, summary, pending, ahead)
     return summary
 
 
@@ -112,13 +117,14 @@ def _load_group(
     records: list[PaperRecord],
     summary: ImportSummary,
     pending: PendingPapers,
+    ahead: AuthorsAhead | None = None,
 ) -> None:
     plans = _resolve(connection, records)
     found = [p.row["id"] for p in plans if p.row is not None]
     if len(set(found)) < len(found):
         # Two records found the same stored paper (by arxiv id and by key): one at a time.
         for record in records:
-            _load_group(connection, [record], summary, pending)
+            _load_group(connection, [record], summary, pending, ahead)
         return
     live = [p for p in plans if not _is_older(p)]
     organizations = _organization_ids(connection, [p.record for p in live])
@@ -130,7 +136,7 @@ def _load_group(
     new = [p for p in live if p.row is None]
     for plan, paper_id in zip(new, next_ids(connection, PAPERS, len(new)), strict=True):
         plan.paper_id = paper_id
-    links = _author_links(connection, [p for p in live if p.write_authors])
+    links = _author_links(connection, [p for p in live if p.write_authors], ahead)
     new_ids = {p.paper_id for p in new}
     new_links = [link for link in links if link["paper_id"] in new_ids]
     insert_family(connection, PAPERS, _new_paper_rows(new), PAPER_AUTHORS, new_links)
@@ -291,11 +297,13 @@ def _update_papers(connection: Connection, plans: list[_Plan]) -> None:
     connection.execute(statement, rows)
 
 
-def _author_links(connection: Connection, plans: list[_Plan]) -> list[dict[str, Any]]:
+def _author_links(
+    connection: Connection, plans: list[_Plan], ahead: AuthorsAhead | None
+) -> list[dict[str, Any]]:
     """The paper_authors rows of `plans`' papers, creating missing author rows."""
     if not plans:
         return []
-    ids = _author_ids(connection, [name for p in plans for name in p.record.authors])
+    ids = _author_ids(connection, [name for p in plans for name in p.record.authors], ahead)
     return [
         {"paper_id": p.paper_id, "position": position, "author_id": ids[name]}
         for p in plans
@@ -303,18 +311,23 @@ def _author_links(connection: Connection, plans: list[_Plan]) -> list[dict[str, 
     ]
 
 
-def _author_ids(connection: Connection, names: list[str]) -> dict[str, int]:
+def _author_ids(
+    connection: Connection, names: list[str], ahead: AuthorsAhead | None
+) -> dict[str, int]:
     """Author row ids for `names`, creating missing ones in first-seen order."""
     unique = list(dict.fromkeys(names))
     columns = [AUTHORS.c.id, AUTHORS.c.name]
     ids = {r["name"]: r["id"] for r in _rows_where(connection, columns, AUTHORS.c.name, unique)}
     missing = [name for name in unique if name not in ids]
     if missing:
-        rows = [{"name": name} for name in missing]
-        inserted = insert_rows(
-            connection, AUTHORS, rows, skip_conflicts_on=["name"], returning=["id", "name"]
-        )
-        ids |= {name: author_id for author_id, name in inserted}
+        if ahead is not None:
+            ids |= ahead.insert(missing)
+        else:
+            rows = [{"name": name} for name in missing]
+            inserted = insert_rows(
+                connection, AUTHORS, rows, skip_conflicts_on=["name"], returning=["id", "name"]
+            )
+            ids |= {name: author_id for author_id, name in inserted}
         raced = [name for name in missing if name not in ids]  # a concurrent import made them
         ids |= {r["name"]: r["id"] for r in _rows_where(connection, columns, AUTHORS.c.name, raced)}
     return ids

@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from dailypapers.db.engine import unit_of_work
+from dailypapers.ingest.authors_ahead import AuthorsAhead
 from dailypapers.ingest.bulk import load_batch
 from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
 from dailypapers.ingest.summary import ImportSummary
@@ -78,7 +79,8 @@ class _Writer:
     next. Independent batches may commit in any order; a batch that holds a paper of a
     batch still in flight waits for it to commit, so each paper's records load in file
     order and the outcome is that of one writer. A batch that collides with a concurrent
-    one on a new author row is retried (`load_committed`).
+    one on a new author row is retried (`load_committed`); on PostgreSQL new author rows are
+    committed ahead of each batch, so the two do not wait on each other's names.
     """
 
     def __init__(
@@ -187,16 +189,23 @@ def load_committed(
 ) -> ImportSummary:
     """One batch in one transaction, with `also` (e.g. saving a harvest's position).
 
-    Retried if a concurrent writer created the same rows first, or deadlocked with it.
+    Retried if a concurrent writer created the same rows first, or deadlocked with it. On
+    PostgreSQL new author rows are committed ahead of the batch (`authors_ahead`), and the
+    unused ones deleted again when it fails.
     """
+    ahead = AuthorsAhead(engine) if engine.dialect.name == "postgresql" else None
     for attempt in range(1, RETRIES + 1):
         try:
             with unit_of_work(engine) as session:
-                summary = load_batch(session, records) if records else ImportSummary()
+                summary = load_batch(session, records, ahead=ahead) if records else ImportSummary()
                 if also is not None:
                     also(session)
                 return summary
-        except (IntegrityError, OperationalError) as exc:
+        except BaseException as exc:
+            if ahead is not None:
+                ahead.forget()
+            if not isinstance(exc, IntegrityError | OperationalError):
+                raise
             if attempt == RETRIES or not _collided(exc):
                 raise
             log.warning("batch collided with a concurrent writer; retrying it (%s)", attempt)
