@@ -7,6 +7,7 @@ continues where it stopped; nothing is embedded twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, Select, column, delete, func, or_, select, table, text
@@ -160,11 +161,23 @@ def refresh_statistics_if_stale(engine: Engine) -> bool:
     """Recount term frequencies when the count of papers moved by STALE_STATISTICS since the
     last count (keyword search plans long queries with them). True if it recounted.
 
-    Bulk imports call this at their end (it also brings the keyword index up to date); the
-    embedding job recounts after every run.
+    Bulk imports call this at their end (it also brings the keyword index up to date, in a
+    thread meanwhile: after the 75k import on PostgreSQL, the recount keeps the database's
+    process busy and the index build this one); the embedding job recounts after every run.
     """
+    with ThreadPoolExecutor(1, thread_name_prefix="keyword-sync") as pool:
+        synced = pool.submit(_sync_keyword_index, engine)
+        recounted = _recount_if_stale(engine)
+        synced.result()
+    return recounted
+
+
+def _sync_keyword_index(engine: Engine) -> None:
     with unit_of_work(engine) as session:
         backend_for(session).fulltext.sync(engine)
+
+
+def _recount_if_stale(engine: Engine) -> bool:
     with unit_of_work(engine) as session:
         counted = session.scalar(text("SELECT df FROM search_term_stats WHERE term = ''")) or 0
         papers = session.scalar(select(func.count()).select_from(Paper)) or 0
