@@ -194,8 +194,32 @@ class KeywordIndex:
         found, count = self._search(index, every, limit, every=True, counted=counted)
         if len(found) >= limit or len(terms) + len(phrases) <= 1:
             return found, count
-        anyone, _ = self._search(index, _boolean([], [*terms, *phrases]), limit, every=False)
-        return every_then_any(found, anyone, limit), count
+        anyone = _boolean([], [*self._field_terms(index, query.terms), *phrases])
+        scored, _ = self._search(index, anyone, limit, every=False)
+        return every_then_any(found, scored, limit), count
+
+    def _field_terms(self, index: tantivy.Index, words: Sequence[str]) -> list[tantivy.Query]:
+        """One term query per word and field (titles boosted), for a flat disjunction.
+
+        tantivy prunes with Block-Max WAND only a disjunction whose clauses are all term
+        queries; the query parser's form of a word (a disjunction over the fields) nested in
+        the any-term disjunction made it score every match. Same scores, same top k: on the
+        synthetic 1M catalogue the any-term search of 200 title and keyword queries went
+        from p50 13 ms, p95 37-41 ms to p50 5.8 ms, p95 14-16 ms, identical top 20s. A word
+        the analyzer cuts in several tokens keeps the parser's form (a phrase).
+        """
+        clauses = []
+        analyzer = _analyzer()  # 3 µs; one per call, as threads share this object
+        for word in words:
+            tokens = analyzer.analyze(word)
+            if len(tokens) != 1:
+                clauses.append(self._field_query(index, word))
+                continue
+            for name in FIELDS:
+                clause = tantivy.Query.term_query(index.schema, name, tokens[0])
+                boost = TITLE_BOOST if name == "title" else 1.0
+                clauses.append(tantivy.Query.boost_query(clause, boost) if boost != 1.0 else clause)
+        return clauses
 
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:
         """Papers holding every term and phrase, exactly."""
