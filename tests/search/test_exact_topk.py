@@ -24,7 +24,7 @@ from sqlalchemy import Engine, insert, select
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import Paper
 from dailypapers.search.backends import backend_for
-from dailypapers.search.keyword_index import TITLE_BOOST
+from dailypapers.search.keyword_query import TITLE_BOOST
 from dailypapers.search.text import parse_query
 
 PAPERS = 25_000

@@ -41,36 +41,21 @@ from sqlalchemy.orm import Session
 
 from dailypapers.search.fulltext import Scored, every_then_any
 from dailypapers.search.keyword_logs import ChangeLog, PostgresChangeLog, SqliteChangeLog
+from dailypapers.search.keyword_query import (
+    analyzer,
+    boolean,
+    field_query,
+    field_terms,
+    schema,
+)
 from dailypapers.search.text import ParsedQuery
 
 log = logging.getLogger(__name__)
-FIELDS = ["title", "abstract", "authors"]
-TITLE_BOOST = 1.25  # tuned on CACM, Cranfield (README); above 1: titles count more
 IN_REQUEST_LAG = 2_000  # the most changed papers a search replays itself
 WRITER_HEAP = 128_000_000
 LEFT = -1  # catch_up: more changes wait than the caller allows (left for a job or a thread)
 BUSY = -2  # catch_up: another writer holds the index and the caller would not wait
 _CHUNK = 500
-
-
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("id", stored=False, indexed=True, fast=True)
-    for name in FIELDS:
-        builder.add_text_field(name, tokenizer_name="en_folded")
-    return builder.build()
-
-
-def _analyzer() -> tantivy.TextAnalyzer:
-    """Words of letters and digits, lower case, accents folded, Snowball English stems."""
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(60))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +90,8 @@ class KeywordIndex:
             return None
 
     def _open(self, generation: str) -> tantivy.Index:
-        index = tantivy.Index(_schema(), path=str(self.folder / generation), reuse=True)
-        index.register_tokenizer("en_folded", _analyzer())
+        index = tantivy.Index(schema(), path=str(self.folder / generation), reuse=True)
+        index.register_tokenizer("en_folded", analyzer())
         return index
 
     def current(self) -> tuple[tantivy.Index, Meta] | None:
@@ -188,50 +173,21 @@ class KeywordIndex:
     def _ranked(
         self, index: tantivy.Index, query: ParsedQuery, limit: int, *, counted: bool
     ) -> tuple[list[Scored], int | None]:
-        terms = [self._field_query(index, t) for t in query.terms]
-        phrases = [self._field_query(index, f'"{p}"') for p in query.phrases]
-        every = _boolean([*terms, *phrases], [])
+        terms = [field_query(index, t) for t in query.terms]
+        phrases = [field_query(index, f'"{p}"') for p in query.phrases]
+        every = boolean([*terms, *phrases], [])
         found, count = self._search(index, every, limit, every=True, counted=counted)
         if len(found) >= limit or len(terms) + len(phrases) <= 1:
             return found, count
-        anyone = _boolean([], [*self._field_terms(index, query.terms), *phrases])
+        anyone = boolean([], [*field_terms(index, query.terms), *phrases])
         scored, _ = self._search(index, anyone, limit, every=False)
         return every_then_any(found, scored, limit), count
 
-    def _field_terms(self, index: tantivy.Index, words: Sequence[str]) -> list[tantivy.Query]:
-        """One term query per word and field (titles boosted), for a flat disjunction.
-
-        tantivy prunes with Block-Max WAND only a disjunction whose clauses are all term
-        queries; the query parser's form of a word (a disjunction over the fields) nested in
-        the any-term disjunction made it score every match. Same scores, same top k: on the
-        synthetic 1M catalogue the any-term search of 200 title and keyword queries went
-        from p50 13 ms, p95 37-41 ms to p50 5.8 ms, p95 14-16 ms, identical top 20s. A word
-        the analyzer cuts in several tokens keeps the parser's form (a phrase).
-        """
-        clauses = []
-        analyzer = _analyzer()  # 3 µs; one per call, as threads share this object
-        for word in words:
-            tokens = analyzer.analyze(word)
-            if len(tokens) != 1:
-                clauses.append(self._field_query(index, word))
-                continue
-            for name in FIELDS:
-                clause = tantivy.Query.term_query(index.schema, name, tokens[0])
-                boost = TITLE_BOOST if name == "title" else 1.0
-                clauses.append(tantivy.Query.boost_query(clause, boost) if boost != 1.0 else clause)
-        return clauses
-
     def count(self, index: tantivy.Index, query: ParsedQuery) -> int:
         """Papers holding every term and phrase, exactly."""
-        terms = [
-            self._field_query(index, t) for t in (*query.terms, *(f'"{p}"' for p in query.phrases))
-        ]
-        found = index.searcher().search(_boolean(terms, []), 1, count=True)
+        terms = [field_query(index, t) for t in (*query.terms, *(f'"{p}"' for p in query.phrases))]
+        found = index.searcher().search(boolean(terms, []), 1, count=True)
         return int(found.count)  # type: ignore[attr-defined]  # tantivy's stub omits `count`
-
-    @staticmethod
-    def _field_query(index: tantivy.Index, words: str) -> tantivy.Query:
-        return index.parse_query(words, FIELDS, field_boosts={"title": TITLE_BOOST})
 
     @staticmethod
     def _search(
@@ -335,11 +291,6 @@ class KeywordIndex:
         """Drop the log entries no index needs any more; returns how many."""
         meta = self._read_meta()
         return 0 if meta is None else self.changes.prune(session, meta.seq)
-
-
-def _boolean(must: Sequence[tantivy.Query], should: Sequence[tantivy.Query]) -> tantivy.Query:
-    clauses = [(tantivy.Occur.Must, q) for q in must] + [(tantivy.Occur.Should, q) for q in should]
-    return tantivy.Query.boolean_query(clauses)
 
 
 def _document(row: Sequence[object]) -> tantivy.Document:
