@@ -25,7 +25,7 @@ from dailypapers.papers.models import Paper
 # PostgreSQL plans with table statistics that autovacuum gathers some time after the writes.
 # An import that created or changed this share of the catalogue analyzes it at once, so
 # the statements right after it are not planned for near-empty tables: building the keyword
-# index of a fresh 75k import ran 200 s on such a plan, and about 5 s after an ANALYZE.
+# index of a fresh 75k import ran about 200 s on such a plan, and about 7 s after an ANALYZE.
 ANALYZE_AFTER_SHARE = 0.2
 _CATALOGUE = ("papers", "authors", "paper_authors", "daily_entries", "paper_search")
 
