@@ -56,9 +56,12 @@ class StreamingPair:
         self._ctl("-w", "-m", "fast", "-D", str(self.replica_data), "stop")
 
     def wait_replayed(self, database: str, *, timeout: float = 30) -> None:
-        """Wait until the replica has replayed everything the primary wrote until now."""
+        """Wait until the replica has replayed everything the primary wrote until now.
+
+        The replica is asked through its `postgres` database: until it has replayed the
+        CREATE DATABASE, a connection to `database` there fails ("does not exist")."""
         primary = create_engine(self.primary_database_url(database))
-        replica = create_engine(self.replica_url(database))
+        replica = create_engine(self.replica_url("postgres"))
         with primary.connect() as conn:
             target = conn.execute(text("SELECT pg_current_wal_lsn()")).scalar_one()
         deadline = time.monotonic() + timeout
