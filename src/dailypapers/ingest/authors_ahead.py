@@ -20,11 +20,10 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import BindParameter, Engine, Table, any_, bindparam, exists, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Engine, Table, exists, select
 from sqlalchemy.exc import DBAPIError
 
-from dailypapers.ingest.sqlbatch import insert_rows, next_ids
+from dailypapers.ingest.sqlbatch import insert_rows, next_ids, one_of
 from dailypapers.papers.models import Author, PaperAuthor
 
 log = logging.getLogger(__name__)
@@ -67,18 +66,11 @@ class AuthorsAhead:
         linked = exists().where(PAPER_AUTHORS.c.author_id == AUTHORS.c.id)
         try:
             with self.engine.begin() as connection:
-                locked = connection.scalars(
-                    select(AUTHORS.c.id)
-                    .where(AUTHORS.c.id == any_(_ids("ids", self.created)))
-                    .with_for_update()
-                ).all()
-                if locked:
-                    held = AUTHORS.c.id == any_(_ids("held", list(locked)))
-                    connection.execute(AUTHORS.delete().where(held, ~linked))
+                ours = one_of(connection, AUTHORS.c.id, self.created)
+                locked = connection.scalars(select(AUTHORS.c.id).where(ours).with_for_update())
+                if held := list(locked):
+                    mine = one_of(connection, AUTHORS.c.id, held)
+                    connection.execute(AUTHORS.delete().where(mine, ~linked))
         except DBAPIError as exc:  # the batch's own error matters more; rows stay unused
             log.warning("could not delete %d unused author rows: %s", len(self.created), exc)
         self.created.clear()
-
-
-def _ids(name: str, values: list[int]) -> BindParameter[Any]:
-    return bindparam(name, values, type_=postgresql.ARRAY(postgresql.INTEGER))

@@ -114,17 +114,17 @@ def select_in(
     """Rows of `columns` where `column` is one of `values` (duplicates are harmless)."""
     unique = list(dict.fromkeys(values))
     for start in range(0, len(unique), _CHUNK):
-        condition = _one_of(connection, column, unique[start : start + _CHUNK])
+        condition = one_of(connection, column, unique[start : start + _CHUNK])
         yield from connection.execute(select(*columns).where(condition)).mappings()
 
 
 def delete_in(connection: Connection, table: Table, column: Column[Any], values: list[Any]) -> None:
     for start in range(0, len(values), _CHUNK):
-        condition = _one_of(connection, column, values[start : start + _CHUNK])
+        condition = one_of(connection, column, values[start : start + _CHUNK])
         connection.execute(table.delete().where(condition))
 
 
-def _one_of(connection: Connection, column: ColumnElement[Any], values: list[Any]) -> Any:
+def one_of(connection: Connection, column: ColumnElement[Any], values: list[Any]) -> Any:
     """`column = ANY(:array)` on PostgreSQL, `column IN (SELECT value FROM json_each(:json))`
     on SQLite (a long IN list would be a statement per 500 values)."""
     if _is_postgres(connection):
