@@ -302,13 +302,18 @@ def usearch_index_for(database: str | None) -> UsearchVectorIndex:
 
 
 # ---------------------------------------------------------------- PostgreSQL: pgvector
-
-
 BULK = 10_000  # rows from which a sync rebuilds the HNSW graph instead of updating it
 HNSW_INDEX = (  # as in migration 0002_search
     "CREATE INDEX ix_paper_vectors_hnsw ON paper_vectors "
     "USING hnsw (embedding halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)"
 )
+
+
+def _build_graph(session: Session) -> None:  # fast while the graph (~1.4 KB a row) fits in memory
+    rows = session.scalar(text("SELECT count(*) FROM paper_vectors")) or 0
+    megabytes = min(max(rows * 2 // 1024, 1024), 4096)  # 1M rows at 1GB: over 35 minutes
+    session.execute(text(f"SET LOCAL maintenance_work_mem = '{megabytes}MB'"))
+    session.execute(text(HNSW_INDEX))
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -357,8 +362,7 @@ class PgvectorIndex:
         # Many rows: building the graph once afterwards beats inserting into it row by row.
         session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
         written = self._write(session, model=model, paper_ids=stale)
-        session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        session.execute(text(HNSW_INDEX))
+        _build_graph(session)
         return removed + written
 
     def _write(self, session: Session, *, model: str, paper_ids: list[int]) -> int:
@@ -392,6 +396,5 @@ class PgvectorIndex:
         session.execute(text("DELETE FROM paper_vectors"))
         self.sync(session, model=model)
         session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
-        session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        session.execute(text(HNSW_INDEX))
+        _build_graph(session)
         return session.scalar(text("SELECT count(*) FROM paper_vectors")) or 0
