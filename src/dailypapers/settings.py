@@ -122,6 +122,12 @@ class Settings(BaseSettings):
             "latest votes (0: always exact)."
         ),
     )
+    max_requests_in_flight: int = Field(
+        8, ge=1, description="Requests a web process runs at once; the rest wait in line."
+    )
+    request_queue_seconds: float = Field(
+        10.0, gt=0, description="Longest wait in that line before a 503 (the node is saturated)."
+    )
     log_level: str = Field("INFO", description="Python logging level.")
     embedder: Literal["onnx-int8", "onnx", "torch", "none"] = Field(
         "onnx-int8", description="How papers and queries are embedded; `none` disables it."

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
@@ -61,10 +62,11 @@ class ReplicaSet:
         max_lag: float,
         clock: Callable[[], float] = time.monotonic,
         data_dir: Path | None = None,
+        pool: dict[str, Any] | None = None,
     ) -> None:
         self.max_lag = max_lag
         self.clock = clock
-        self.replicas = [_replica(url, data_dir) for url in urls]
+        self.replicas = [_replica(url, data_dir, pool or {}) for url in urls]
         self._turn = itertools.count()
 
     def pick(self) -> Replica | None:
@@ -110,14 +112,17 @@ class ReplicaSet:
         replica.checked_at = self.clock()
 
 
-def _replica(url: str, data_dir: Path | None) -> Replica:
+def _replica(url: str, data_dir: Path | None, pool: dict[str, Any]) -> Replica:
     timeout = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
-    engine = make_engine(url, data_dir=data_dir, connect_args=timeout)
+    engine = make_engine(url, data_dir=data_dir, connect_args=timeout, **pool)
     name = f"{engine.url.host or 'local'}:{engine.url.port or 5432}"
     return Replica(name, engine, session_factory(engine))
 
 
-def replica_set(urls: str, *, max_lag: float, data_dir: Path | None = None) -> ReplicaSet | None:
-    """The replicas named in a comma-separated setting, or None when there are none."""
+def replica_set(
+    urls: str, *, max_lag: float, data_dir: Path | None = None, pool: dict[str, Any] | None = None
+) -> ReplicaSet | None:
+    """The replicas named in a comma-separated setting, or None when there are none; `pool`:
+    the engines' pool sizes (web/admission.py)."""
     listed = [url.strip() for url in urls.split(",") if url.strip()]
-    return ReplicaSet(listed, max_lag=max_lag, data_dir=data_dir) if listed else None
+    return ReplicaSet(listed, max_lag=max_lag, data_dir=data_dir, pool=pool) if listed else None

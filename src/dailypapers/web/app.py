@@ -34,6 +34,7 @@ from dailypapers.web import (
     subscriptions,
     thumbnails,
 )
+from dailypapers.web.admission import Admission, pool_options
 from dailypapers.web.cache import ResponseCache
 from dailypapers.web.contract import allowed_methods, describe
 from dailypapers.web.deps import LoginRequired, error_viewer
@@ -50,7 +51,8 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="dailypapers", version=__version__, docs_url=None, redoc_url=None)
     app.state.settings = settings
     install_redaction(settings)  # secrets never reach the logs (dailypapers/logs.py)
-    app.state.engine = make_engine(settings.database_url, data_dir=settings.data_dir)
+    pool = pool_options(settings.max_requests_in_flight)  # room for every admitted request
+    app.state.engine = make_engine(settings.database_url, data_dir=settings.data_dir, **pool)
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
     # routes receive it as CacheDep
@@ -59,6 +61,11 @@ def create_app(settings: Settings) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
     app.state.templates = templates
+    app.add_middleware(  # inside the guard, which reads a body before anything waits on it
+        Admission,
+        in_flight=settings.max_requests_in_flight,
+        queue_seconds=settings.request_queue_seconds,
+    )
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
     document_guard_responses(app)
     describe_contract(app)

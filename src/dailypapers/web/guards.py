@@ -138,7 +138,9 @@ def body_problem(body: bytes, content_type: str) -> str | None:
     return None
 
 
-async def reject(scope: Scope, send: Send, status: int, message: str) -> None:
+async def reject(
+    scope: Scope, send: Send, status: int, message: str, *, retry_after: int | None = None
+) -> None:
     path: str = scope["path"]
     if path.startswith("/api/") or path.endswith((".json", ".md")):
         body, content_type = json.dumps({"error": message}).encode(), "application/json"
@@ -149,6 +151,8 @@ async def reject(scope: Scope, send: Send, status: int, message: str) -> None:
         (b"content-length", str(len(body)).encode()),
         (b"connection", b"close"),
     ]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

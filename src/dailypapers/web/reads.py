@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dailypapers.db.replicas import Replica, ReplicaSet, replica_set
 from dailypapers.settings import Settings
+from dailypapers.web.admission import pool_options
 from dailypapers.web.security import UNSAFE_METHODS, cookie_options
 
 WROTE_COOKIE = "dp_wrote"
@@ -42,6 +43,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         settings.database_replica_urls,
         max_lag=settings.replica_max_lag_seconds,
         data_dir=settings.data_dir,
+        pool=pool_options(settings.max_requests_in_flight),
     )
     app.state.replicas = replicas
     if replicas is None:
