@@ -1,5 +1,8 @@
 """Typed dependencies: the request's database session (committed at the edge), the user and
-the viewer, and what `create_app` built: settings, cache, email deliveries, embedder."""
+the viewer, and what `create_app` built: settings, cache, email deliveries, embedder.
+
+Those that touch no database are `async def`: FastAPI runs each sync dependency in the
+thread pool, a hop (and a wait for a thread) per dependency and request."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def _session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -46,20 +49,24 @@ def in_site_base(request: Request) -> str:
     return str(request.app.state.settings.base_url).rstrip("/")
 
 
-def _templates(request: Request) -> Jinja2Templates:
+async def _templates(request: Request) -> Jinja2Templates:
     templates: Jinja2Templates = request.app.state.templates
     return templates
 
 
-def _deliveries(request: Request) -> Deliveries:
+async def _deliveries(request: Request) -> Deliveries:
     deliveries: Deliveries = request.app.state.deliveries
     return deliveries
 
 
-def _embedder(request: Request) -> EmbedderSource:
+async def _embedder(request: Request) -> EmbedderSource:
     """The embedder of the app's settings (not of the environment): `embedder="none"` runs
     search on keywords alone without loading a model."""
     return embedder_for(request.app.state.settings, build=False)  # never built in a request
+
+
+async def _cache(request: Request) -> RequestCache:
+    return request_cache(request)
 
 
 # The largest id a table can hold on both backends (PostgreSQL `integer`): a bigger one in a
@@ -75,7 +82,7 @@ EmbedderDep = Annotated[EmbedderSource, Depends(_embedder)]
 # Emails sent after the request's commit (built by create_app with its engine and settings).
 DeliveriesDep = Annotated[Deliveries, Depends(_deliveries)]
 # The app's response cache (built by create_app, with its clock), bound to the request.
-CacheDep = Annotated[RequestCache, Depends(request_cache)]
+CacheDep = Annotated[RequestCache, Depends(_cache)]
 
 
 class LoginRequired(Exception):
@@ -96,11 +103,11 @@ def viewer_of(user: User | None) -> Viewer | None:
     return Viewer(user.id, user.username, user.email, user.role, user.is_verified)
 
 
-def _viewer(user: Annotated[User | None, Depends(_optional_user)]) -> Viewer | None:
+async def _viewer(user: Annotated[User | None, Depends(_optional_user)]) -> Viewer | None:
     return viewer_of(user)
 
 
-def _page(request: Request, viewer: Annotated[Viewer | None, Depends(_viewer)]) -> Page:
+async def _page(request: Request, viewer: Annotated[Viewer | None, Depends(_viewer)]) -> Page:
     return Page(request, viewer)
 
 
@@ -117,7 +124,9 @@ def error_viewer(request: Request) -> Viewer | None:
         return None  # the database is the error: the page goes without the header's name
 
 
-def _required_user(request: Request, user: Annotated[User | None, Depends(_optional_user)]) -> User:
+async def _required_user(
+    request: Request, user: Annotated[User | None, Depends(_optional_user)]
+) -> User:
     if user is None:
         target = request.url.path
         if request.method == "GET" and request.url.query:
@@ -132,14 +141,14 @@ UNVERIFIED = (
 )
 
 
-def _verified_user(user: Annotated[User, Depends(_required_user)]) -> User:
+async def _verified_user(user: Annotated[User, Depends(_required_user)]) -> User:
     """A signed-in user whose address is proven: needed to comment, submit, create tokens."""
     if not user.is_verified:
         raise HTTPException(status_code=403, detail=UNVERIFIED)
     return user
 
 
-def _admin_user(user: Annotated[User, Depends(_required_user)]) -> User:
+async def _admin_user(user: Annotated[User, Depends(_required_user)]) -> User:
     if not user.is_admin:
         raise HTTPException(status_code=403, detail="Only administrators can do this.")
     return user
@@ -153,7 +162,7 @@ def _api_user(request: Request, session: SessionDep) -> User | None:
     return None
 
 
-def _api_writer(user: Annotated[User | None, Depends(_api_user)]) -> User:
+async def _api_writer(user: Annotated[User | None, Depends(_api_user)]) -> User:
     if user is None:
         raise HTTPException(
             status_code=401,

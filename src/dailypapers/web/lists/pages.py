@@ -51,7 +51,7 @@ class _ListDeps:
     user: User | None
 
 
-def _list_deps(
+async def _list_deps(
     page: PageDep, cache: CacheDep, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> _ListDeps:
     return _ListDeps(page, cache, session, settings, user)

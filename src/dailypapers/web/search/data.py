@@ -98,7 +98,7 @@ def search_filters(
     )
 
 
-def filter_params(
+async def filter_params(
     category: str = Query("", max_length=64, description="Only this arXiv category."),
     org: str = Query("", max_length=200, description="Only this organization's papers."),
     code: bool = Query(False, description="Only papers with a code repository."),
