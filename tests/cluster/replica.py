@@ -113,6 +113,8 @@ def replicate(server: Any, folder: Path) -> StreamingPair:
         "-R",
         "-X",
         "stream",
+        "-c",
+        "fast",  # not a spread checkpoint: after many writes that waited minutes
     )
     if user is not None:  # running as root: the server runs as an unprivileged user
         replica_data.mkdir(mode=0o700)
