@@ -60,6 +60,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.deliveries = Deliveries(app.state.engine, settings)  # as DeliveriesDep
     templates = Jinja2Templates(directory=HERE / "templates")
     filters.install(templates.env)
+    # Templates are files of the installed package, loaded once per process: Jinja's
+    # default stats each template file on every render to see whether it changed.
+    templates.env.auto_reload = False
     app.state.templates = templates
     app.add_middleware(  # inside the guard, which reads a body before anything waits on it
         Admission,
