@@ -30,8 +30,11 @@ SPARE_CONNECTIONS = 4  # the in-process worker and emails sent after a commit
 
 
 def pool_options(in_flight: int) -> dict[str, Any]:
-    """SQLAlchemy pool sizes that give every admitted request its connections."""
-    return {"pool_size": in_flight, "max_overflow": in_flight + SPARE_CONNECTIONS}
+    """A pool with room for every admitted request's connections, opened as needed and kept:
+    no overflow, whose connections SQLAlchemy closes on return once `pool_size` are idle
+    (under load a PostgreSQL backend was forked and ended every few requests)."""
+    connections = in_flight * CONNECTIONS_PER_REQUEST + SPARE_CONNECTIONS
+    return {"pool_size": connections, "max_overflow": 0}
 
 
 class Admission:
