@@ -4,6 +4,7 @@ and a request that waits too long is told the site is busy (web/admission.py).""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -32,7 +33,14 @@ class Slow:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _get_all(app: object, paths: list[str]) -> list[httpx.Response]:
+def _get_all(app: object, paths: list[str]) -> list[httpx.Response]:
+    """GET the paths concurrently, sent in this order, in an event loop of their own (a
+    thread: the suite's browser tests leave one running in the main thread)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(_gather(app, paths))).result()
+
+
+async def _gather(app: object, paths: list[str]) -> list[httpx.Response]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
 
@@ -47,7 +55,7 @@ def test_requests_beyond_the_limit_wait_in_arrival_order() -> None:
     slow = Slow(0.05)
     gate = Admission(slow, in_flight=2, queue_seconds=5)
     paths = [f"/p{n}" for n in range(8)]
-    answers = asyncio.run(_get_all(gate, paths))
+    answers = _get_all(gate, paths)
     assert [a.status_code for a in answers] == [200] * 8
     assert slow.most == 2
     assert slow.order == paths
@@ -56,7 +64,7 @@ def test_requests_beyond_the_limit_wait_in_arrival_order() -> None:
 def test_a_request_that_waits_too_long_is_told_the_site_is_busy() -> None:
     slow = Slow(0.5)
     gate = Admission(slow, in_flight=1, queue_seconds=0.1)
-    first, second, api = asyncio.run(_get_all(gate, ["/papers/x", "/", "/api/papers/x"]))
+    first, second, api = _get_all(gate, ["/papers/x", "/", "/api/papers/x"])
     assert first.status_code == 200
     assert second.status_code == 503
     assert second.headers["retry-after"] == "5"
@@ -68,7 +76,7 @@ def test_a_request_that_waits_too_long_is_told_the_site_is_busy() -> None:
 def test_static_files_skip_the_line() -> None:
     slow = Slow(0.3)
     gate = Admission(slow, in_flight=1, queue_seconds=0.05)
-    answers = asyncio.run(_get_all(gate, ["/papers/x", "/static/site.css"]))
+    answers = _get_all(gate, ["/papers/x", "/static/site.css"])
     assert [a.status_code for a in answers] == [200, 200]
 
 
@@ -81,7 +89,7 @@ def test_a_burst_on_the_real_site_gets_every_answer(settings: Settings) -> None:
     app = create_app(settings)
     paths = ["/", "/papers/trending", "/api/daily_papers", "/search?q=language+models"] * 10
     try:
-        answers = asyncio.run(_get_all(app, paths))
+        answers = _get_all(app, paths)
     finally:
         app.state.engine.dispose()
     assert [a.status_code for a in answers] == [200] * len(paths)
