@@ -131,3 +131,12 @@ def test_a_database_made_anew_at_the_same_path_gets_its_own_graph(tmp_path: Path
     with unit_of_work(new) as session:
         found = _nearest(session, vectors[2], limit=10)
     assert found[0] == ids[2] and set(found) == set(ids)
+
+
+def test_a_rebuild_holds_every_vector_and_still_finds_the_nearest(session: Session) -> None:
+    rng = np.random.default_rng(3)
+    vectors = _unit(rng, 40)
+    ids = _store(session, vectors)
+    assert backend_for(session).vectors.rebuild(session, model=MODEL_NAME) == 40
+    query = _unit(rng, 1)[0]
+    assert _nearest(session, query) == [ids[i] for i in np.argsort(-(vectors @ query))[:5]]

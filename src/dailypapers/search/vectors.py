@@ -309,11 +309,12 @@ HNSW_INDEX = (  # as in migration 0002_search
 )
 
 
-def _build_graph(session: Session) -> None:  # fast while the graph (~1.4 KB a row) fits in memory
+def _build_graph(session: Session) -> int:  # fast while the graph (~1.4 KB a row) fits in memory
     rows = session.scalar(text("SELECT count(*) FROM paper_vectors")) or 0
     megabytes = min(max(rows * 2 // 1024, 1024), 4096)  # 1M rows at 1GB: over 35 minutes
     session.execute(text(f"SET LOCAL maintenance_work_mem = '{megabytes}MB'"))
     session.execute(text(HNSW_INDEX))
+    return rows
 
 
 def _literal(vector: np.ndarray) -> str:
@@ -394,7 +395,6 @@ class PgvectorIndex:
     def rebuild(self, session: Session, *, model: str) -> int:
         session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
         session.execute(text("DELETE FROM paper_vectors"))
-        self.sync(session, model=model)
-        session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
-        _build_graph(session)
-        return session.scalar(text("SELECT count(*) FROM paper_vectors")) or 0
+        ids = list(session.scalars(select(Embedding.paper_id).where(Embedding.model == model)))
+        self._write(session, model=model, paper_ids=ids)
+        return _build_graph(session)  # once (a sync from empty built it, then it was built again)

@@ -21,10 +21,10 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dailypapers.web.faults import RETRY_AFTER_SECONDS
 from dailypapers.web.guards import reject
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 5
 CONNECTIONS_PER_REQUEST = 2  # its session, plus a rate limit's or a cache stamp's own
 SPARE_CONNECTIONS = 4  # the in-process worker and emails sent after a commit
 
