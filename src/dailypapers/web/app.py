@@ -41,7 +41,7 @@ from dailypapers.web.deps import LoginRequired, error_viewer
 from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
 from dailypapers.web.render import PageRefusal, Viewer, render, render_refusal
-from dailypapers.web.security import security_middleware
+from dailypapers.web.security import install_security
 
 HERE = Path(__file__).parent
 
@@ -72,7 +72,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(InputGuard, max_body_bytes=settings.max_request_bytes)
     document_guard_responses(app)
     describe_contract(app)
-    app.middleware("http")(security_middleware)  # outermost: the guard's answers get headers
+    install_security(app)  # outermost: the guard's answers get headers
     reads.install(app, settings)  # replicas for reads; outside all: a failed read runs again
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -16,7 +16,7 @@ import hmac
 import time
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dailypapers.db.replicas import Replica, ReplicaSet, replica_set
 from dailypapers.settings import Settings
 from dailypapers.web.admission import pool_options
+from dailypapers.web.answer_head import AnswerHead
 from dailypapers.web.security import UNSAFE_METHODS, cookie_options
 
 WROTE_COOKIE = "dp_wrote"
@@ -48,7 +49,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.replicas = replicas
     if replicas is None:
         return
-    app.middleware("http")(_mark_writers)
+    app.add_middleware(AnswerHead, edit=_mark_writer)
     app.add_middleware(ReplicaFallback, replicas=replicas)
 
 
@@ -92,15 +93,15 @@ def _wrote_recently(request: Request) -> bool:
     return hmac.compare_digest(expected, signature) and int(until) > time.time()
 
 
-async def _mark_writers(request: Request, call_next):  # type: ignore[no-untyped-def]
-    response = await call_next(request)
+def _mark_writer(request: Request, response: Response) -> None:
+    """A successful write sets the signed `dp_wrote` cookie: this client reads from the
+    primary for the next few seconds."""
     if request.method in UNSAFE_METHODS and response.status_code < 400:
         settings = request.app.state.settings
         seconds = read_your_writes_seconds(settings)
         until = str(int(time.time()) + seconds)
         value = f"{until}.{_signature(settings.secret_key, until)}"
         response.set_cookie(WROTE_COOKIE, value, max_age=seconds, **cookie_options(request))
-    return response
 
 
 class ReplicaFallback:

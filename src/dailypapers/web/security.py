@@ -16,11 +16,11 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Literal, TypedDict
 
-from fastapi import HTTPException, Request, Response
+from fastapi import FastAPI, HTTPException, Request, Response
 
+from dailypapers.web.answer_head import AnswerHead
 from dailypapers.web.private import apply_private_rule, share_anonymous_page
 from dailypapers.web.server_error import server_error
 
@@ -77,27 +77,31 @@ def cookie_name(request: Request, name: str) -> str:
     return HOST_PREFIX + name if is_https(request) else name
 
 
-async def security_middleware(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    """Give every visitor a random id for CSRF tokens and every answer the security headers.
+def install_security(app: FastAPI) -> None:
+    """Every visitor gets a random id for CSRF tokens and every answer the security headers
+    (`web/answer_head.py`: the headers are edited, the body passes untouched)."""
+    app.add_middleware(AnswerHead, before=_note_visitor, edit=_secure_head, on_error=server_error)
 
-    The `dp_csrf` cookie is set only on answers that rendered a token (`csrf_token`): a page
-    without one is the same for every anonymous reader, so it is made public
-    (`share_anonymous_page`) and a proxy may keep it; a public answer never carries a cookie,
-    as a proxy must not store one visitor's id for the next."""
+
+def _note_visitor(request: Request) -> None:
     visitor = request.cookies.get(cookie_name(request, CSRF_COOKIE))
     fresh = not visitor or len(visitor) != 43
+    request.state.csrf_fresh = fresh
     request.state.csrf_visitor = secrets.token_urlsafe(32) if fresh else visitor
-    try:
-        response = await call_next(request)
-    except Exception:  # a bug: a logged 500 page that still gets the headers below
-        response = server_error(request)
+
+
+def _secure_head(request: Request, response: Response) -> None:
+    """The `dp_csrf` cookie is set only on answers that rendered a token (`csrf_token`): a
+    page without one is the same for every anonymous reader, so it is made public
+    (`share_anonymous_page`) and a proxy may keep it; a public answer never carries a cookie,
+    as a proxy must not store one visitor's id for the next."""
     rendered = bool(getattr(request.state, "csrf_rendered", False))
     signed_in = cookie_name(request, SESSION_COOKIE) in request.cookies
     if not rendered:
         share_anonymous_page(request, response, signed_in=signed_in)
-    elif fresh and not response.headers.get("cache-control", "").startswith("public"):
+    elif request.state.csrf_fresh and not response.headers.get("cache-control", "").startswith(
+        "public"
+    ):
         response.set_cookie(
             cookie_name(request, CSRF_COOKIE),
             request.state.csrf_visitor,
@@ -114,7 +118,6 @@ async def security_middleware(
     if is_https(request):
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     apply_private_rule(request, response, signed_in=signed_in)
-    return response
 
 
 def bind_csrf_to_session(request: Request, session_token: str) -> None:
