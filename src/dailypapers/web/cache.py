@@ -57,6 +57,7 @@ class Rendered:
     media_type: str
     headers: tuple[tuple[str, str], ...] = ()  # extra headers kept with the body
     shows: tuple[str, ...] = ()  # keys of the papers whose votes it shows (SHOWN_VOTES)
+    keep: bool = True  # False: an answer for this request only (`cached` does not keep it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,21 +240,24 @@ def cached(
     *,
     ttl: float | None = None,
     votes: VoteScope = ALL_VOTES,
+    shared: bool = False,
 ) -> Response:
     """The answer for `key` at the current stamp: 304, from the cache, or rendered now.
 
     For sync routes that have a session. `key` must name everything the answer depends on
     besides the database (route and query parameters); `ttl` adds a clock bucket for
-    answers that change with time alone; `votes` names the votes the answer shows.
+    answers that change with time alone; `votes` names the votes the answer shows;
+    `shared`: the answer is the same for every anonymous reader (public for them).
     """
     stamp = current_stamp(session, votes)
     cache = response_cache(request)
     key = _timed(key, ttl, cache.clock)
-    answer, headers = _kept_answer(request, cache, stamp, key, shared=False)
+    answer, headers = _kept_answer(request, cache, stamp, key, shared=shared)
     if answer is not None:
         return answer
     rendered = render()
-    cache.put(stamp, key, rendered)
+    if rendered.keep:
+        cache.put(stamp, key, rendered)
     return _response(rendered, headers)
 
 

@@ -16,6 +16,7 @@ from dailypapers.settings import Settings
 from dailypapers.web.cache import RequestCache
 from dailypapers.web.deps import CacheDep, CurrentUser, PageDep, SessionDep, SettingsDep
 from dailypapers.web.lists.data import TRENDING, ListOf, list_votes, paper_list, ttl
+from dailypapers.web.page_cache import anonymous_page
 from dailypapers.web.render import Page
 from dailypapers.web.shared import period_or_400, voted
 
@@ -60,21 +61,33 @@ async def _list_deps(
 Deps = Annotated[_ListDeps, Depends(_list_deps)]
 
 
-def _list_page(deps: _ListDeps, which: ListOf, *, asked: int, **extra: object) -> HTMLResponse:
+def _list_page(deps: _ListDeps, which: ListOf, *, asked: int, **extra: object) -> Response:
     """The list, or (404) a page past its end that names the last page and links to it."""
     sort: Sort = "trending" if which.trending else "upvotes"
     per_page = deps.settings.page_size
-    listing = _cached_list(
-        deps.cache, deps.session, which, page=asked, per_page=per_page, sort=sort
+
+    def render() -> Response:
+        listing = _cached_list(
+            deps.cache, deps.session, which, page=asked, per_page=per_page, sort=sort
+        )
+        missing = asked if not 1 <= asked <= listing.pages else None
+        context = {
+            "listing": listing,
+            "voted": voted(deps.session, deps.user, listing.cards),
+            "missing_page": missing,
+            **extra,
+        }
+        return deps.page("list.html", context, status_code=200 if missing is None else 404)
+
+    key = ("list", which.label, sort, asked, per_page)
+    return anonymous_page(
+        deps.page.request,
+        deps.session,
+        key,
+        render,
+        ttl=ttl(which, sort),
+        votes=list_votes(which),
     )
-    missing = asked if not 1 <= asked <= listing.pages else None
-    context = {
-        "listing": listing,
-        "voted": voted(deps.session, deps.user, listing.cards),
-        "missing_page": missing,
-        **extra,
-    }
-    return deps.page("list.html", context, status_code=200 if missing is None else 404)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -93,13 +106,13 @@ def latest(
 @router.get("/papers/date/{label}", response_class=HTMLResponse)
 @router.get("/papers/week/{label}", response_class=HTMLResponse)
 @router.get("/papers/month/{label}", response_class=HTMLResponse)
-def by_period(request: Request, label: str, deps: Deps, p: int = ListPage) -> HTMLResponse:
+def by_period(request: Request, label: str, deps: Deps, p: int = ListPage) -> Response:
     """A day's (2026-02-19), an ISO week's (2026-W08) or a month's (2026-02) papers."""
     kind = _SEGMENT_KINDS[request.url.path.split("/")[2]]
     return _list_page(deps, ListOf(period=period_or_400(kind, label)), asked=p)
 
 
 @router.get("/papers/trending", response_class=HTMLResponse)
-def trending(deps: Deps, p: int = ListPage) -> HTMLResponse:
+def trending(deps: Deps, p: int = ListPage) -> Response:
     """The last week of listings (ending on the newest listed day), by trending score."""
     return _list_page(deps, TRENDING, asked=p, heading="Trending papers", trending=True)

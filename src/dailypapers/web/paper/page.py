@@ -5,11 +5,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
+from dailypapers.changes.version import paper_votes
 from dailypapers.charts.svg import sparkline
 from dailypapers.community.collections import collections_with_paper, user_collections
 from dailypapers.community.comments import paper_comments
@@ -19,6 +20,7 @@ from dailypapers.papers.models import Paper
 from dailypapers.papers.queries import PaperCard
 from dailypapers.search.service import similar_papers
 from dailypapers.web.deps import CurrentUser, PageDep, SessionDep, absolute_base
+from dailypapers.web.page_cache import anonymous_page
 from dailypapers.web.paper.data import paper_view
 from dailypapers.web.render import Page
 
@@ -26,8 +28,16 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/papers/{key:paper}", response_class=HTMLResponse)
-def paper(key: str, page: PageDep, session: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return paper_page(page, session, user, key=key)
+def paper(key: str, page: PageDep, session: SessionDep, user: CurrentUser) -> Response:
+    """Kept whole for anonymous readers until the site changes or the paper gets a vote
+    (similar papers are listed by title alone: their votes do not show)."""
+    return anonymous_page(
+        page.request,
+        session,
+        ("paper", key),
+        lambda: paper_page(page, session, user, key=key),
+        votes=paper_votes(key),
+    )
 
 
 def paper_page(
