@@ -109,17 +109,27 @@ def read_shown(engine: Engine, keys: Sequence[str]) -> tuple[int, Stamp]:
 
 
 def _stamp(conn: Connection, scope: VoteScope, where: ColumnElement[bool] | None = None) -> Stamp:
-    site = _version(conn.execute(_QUERY).first())
+    """One statement (two for the latest days, whose last day is read first): the site
+    version and the votes `where` (or `scope`) names, as scalar subqueries."""
     where = _condition(conn, scope) if where is None else where
     if where is None:
-        return Stamp(site.number, 0, site.changed_at)
-    total, changed = conn.execute(
+        return Stamp(*_site_and_votes(conn, false()))
+    return Stamp(*_site_and_votes(conn, where))
+
+
+def _site_and_votes(conn: Connection, where: ColumnElement[bool]) -> tuple[int, int, datetime]:
+    site = SiteVersion.id == 1
+    version, site_changed, total, changed = conn.execute(
         select(
-            func.coalesce(func.sum(VoteVersion.version), 0), func.max(VoteVersion.changed_at)
-        ).where(where)
+            select(SiteVersion.version).where(site).scalar_subquery(),
+            select(SiteVersion.changed_at).where(site).scalar_subquery(),
+            select(func.coalesce(func.sum(VoteVersion.version), 0)).where(where).scalar_subquery(),
+            select(func.max(VoteVersion.changed_at)).where(where).scalar_subquery(),
+        )
     ).one()
-    newest = max(site.changed_at, _aware(changed)) if changed is not None else site.changed_at
-    return Stamp(site.number, int(total), newest)
+    number, when = (0, _EPOCH) if version is None else (int(version), _aware(site_changed))
+    newest = max(when, _aware(changed)) if changed is not None else when
+    return number, int(total or 0), newest
 
 
 def _condition(conn: Connection, scope: VoteScope) -> ColumnElement[bool] | None:
