@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from dailypapers.accounts.models import User
 from dailypapers.papers.models import DailyEntry, Paper, PaperAuthor
 from dailypapers.papers.periods import Period
-from dailypapers.papers.queries import PaperCard
+from dailypapers.papers.queries import PaperCard, PaperDetail
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,13 @@ def listings(
         entry = entries.get(paper.id)
         result.append(_listing(card, paper, entry))
     return result
+
+
+def paper_listing_of(session: Session, detail: PaperDetail) -> Listing:
+    """One paper's listing from its detail, already loaded (the paper row and its authors):
+    only its first daily entry is read."""
+    entry = _first_entries(session, [detail.paper.id], None).get(detail.paper.id)
+    return _listing(detail.card, detail.paper, entry)
 
 
 _EntryRow = tuple[DailyEntry, str | None, str | None]

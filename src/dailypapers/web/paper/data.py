@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import HTTPException
 from sqlalchemy.orm import Session
 
-from dailypapers.papers.listings import Listing, listings
+from dailypapers.papers.listings import Listing, paper_listing_of
 from dailypapers.papers.queries import PaperDetail, paper_detail
 
 
@@ -19,4 +19,4 @@ def paper_view(session: Session, *, key: str, include_hidden: bool = False) -> P
 
 def paper_listing(session: Session, *, key: str) -> Listing:
     """The visible paper with its first listing, as the API and the Markdown twin show it."""
-    return listings(session, cards=[paper_view(session, key=key).card])[0]
+    return paper_listing_of(session, paper_view(session, key=key))
