@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from dailypapers.accounts.models import User
-from dailypapers.papers.models import DailyEntry, Paper, PaperAuthor
+from dailypapers.papers.models import DailyEntry, Paper
 from dailypapers.papers.periods import Period
 from dailypapers.papers.queries import PaperCard, PaperDetail
 
@@ -46,11 +46,8 @@ def listings(
         return []
     papers = {
         paper.key: paper
-        for paper in session.scalars(
-            select(Paper)
-            .where(Paper.key.in_(keys))
-            .options(selectinload(Paper.author_links).joinedload(PaperAuthor.author))
-        )
+        # the authors come with the cards: the API and the feeds read them there
+        for paper in session.scalars(select(Paper).where(Paper.key.in_(keys)))
     }
     entries = _first_entries(session, [paper.id for paper in papers.values()], period)
     result = []
