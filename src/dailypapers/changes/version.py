@@ -112,24 +112,19 @@ def _stamp(conn: Connection, scope: VoteScope, where: ColumnElement[bool] | None
     """One statement (two for the latest days, whose last day is read first): the site
     version and the votes `where` (or `scope`) names, as scalar subqueries."""
     where = _condition(conn, scope) if where is None else where
-    if where is None:
-        return Stamp(*_site_and_votes(conn, false()))
-    return Stamp(*_site_and_votes(conn, where))
-
-
-def _site_and_votes(conn: Connection, where: ColumnElement[bool]) -> tuple[int, int, datetime]:
+    votes = false() if where is None else where  # None: the answer shows no votes
     site = SiteVersion.id == 1
     version, site_changed, total, changed = conn.execute(
         select(
             select(SiteVersion.version).where(site).scalar_subquery(),
             select(SiteVersion.changed_at).where(site).scalar_subquery(),
-            select(func.coalesce(func.sum(VoteVersion.version), 0)).where(where).scalar_subquery(),
-            select(func.max(VoteVersion.changed_at)).where(where).scalar_subquery(),
+            select(func.coalesce(func.sum(VoteVersion.version), 0)).where(votes).scalar_subquery(),
+            select(func.max(VoteVersion.changed_at)).where(votes).scalar_subquery(),
         )
     ).one()
     number, when = (0, _EPOCH) if version is None else (int(version), _aware(site_changed))
     newest = max(when, _aware(changed)) if changed is not None else when
-    return number, int(total or 0), newest
+    return Stamp(number, int(total or 0), newest)
 
 
 def _condition(conn: Connection, scope: VoteScope) -> ColumnElement[bool] | None:
