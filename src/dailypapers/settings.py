@@ -122,6 +122,14 @@ class Settings(BaseSettings):
             "latest votes (0: always exact)."
         ),
     )
+    node_cache_mb: int = Field(
+        256,
+        ge=0,
+        description=(
+            "Rendered answers the processes of `serve --workers N` share on disk, in MB "
+            "(0: each process keeps only its own)."
+        ),
+    )
     max_requests_in_flight: int = Field(
         8, ge=1, description="Requests a web process runs at once; the rest wait in line."
     )

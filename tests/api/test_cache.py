@@ -16,7 +16,8 @@ from dailypapers.changes.version import Stamp
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered, ResponseCache, request_cache
+from dailypapers.web.cache import request_cache
+from dailypapers.web.kept_answers import Rendered, ResponseCache
 from dailypapers.web.validators import etag_matches
 from tests.api.conftest import TokenUser
 from tests.factories import make_paper

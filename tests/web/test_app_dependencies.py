@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import ResponseCache
+from dailypapers.web.kept_answers import ResponseCache
 from tests.web.helpers import sign_up
 
 

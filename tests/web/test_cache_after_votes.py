@@ -24,8 +24,8 @@ from dailypapers.changes.version import SHOWN_VOTES
 from dailypapers.db.engine import unit_of_work
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
-from dailypapers.web.cache import Rendered
 from dailypapers.web.deps import CacheDep
+from dailypapers.web.kept_answers import Rendered
 from tests.factories import make_paper, make_user
 
 DAY, OTHER = date(2026, 2, 17), date(2026, 1, 13)

@@ -22,6 +22,7 @@ from dailypapers.logs import redact
 from dailypapers.search.prepare import embed_and_summarize, prepare_in_background
 from dailypapers.settings import ENV_PREFIX, Settings, get_settings
 from dailypapers.stats import table_counts
+from dailypapers.web.node_cache import node_cache_folder
 
 app = typer.Typer(help="dailypapers: research-paper discovery, self-hosted.", no_args_is_help=True)
 app.add_typer(db.app, name="db")
@@ -72,18 +73,19 @@ def serve(
         )
     background = _start_background(settings, workers=workers, run_worker=run_worker)
     try:
-        uvicorn.run(
-            "dailypapers.web.app:app_from_env",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=settings.log_level.lower(),
-            proxy_headers=True,
-            timeout_keep_alive=timeout_keep_alive,  # idle connections cost a slot: close soon
-            limit_concurrency=limit_concurrency,  # a flood gets 503s, not an exhausted process
-            timeout_worker_healthcheck=60,  # a busy 2-core machine imports slowly
-        )
+        with node_cache_folder(workers, settings.node_cache_mb):
+            uvicorn.run(
+                "dailypapers.web.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level=settings.log_level.lower(),
+                proxy_headers=True,
+                timeout_keep_alive=timeout_keep_alive,  # idle connections cost a slot: close soon
+                limit_concurrency=limit_concurrency,  # a flood gets 503s, not an exhausted process
+                timeout_worker_healthcheck=60,  # a busy 2-core machine imports slowly
+            )
     finally:
         if background is not None:
             background.stop()

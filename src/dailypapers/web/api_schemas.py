@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter,
 from dailypapers.community.comments import MAX_LENGTH as COMMENT_MAX_LENGTH
 from dailypapers.papers.listings import Listing, Submitter
 from dailypapers.papers.models import Organization, Paper
-from dailypapers.web.cache import Rendered
+from dailypapers.web.kept_answers import Rendered
 
 
 def hf_timestamp(value: datetime) -> str:

@@ -20,12 +20,9 @@ still empties the cache at once, and signed-in viewers, API tokens and private p
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from fastapi import Request, Response
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,128 +37,13 @@ from dailypapers.changes.version import (
     read_stamp,
 )
 from dailypapers.web.cache_control import shared_answer
+from dailypapers.web.kept_answers import Kept, Rendered, ResponseCache
 from dailypapers.web.private import is_private
 from dailypapers.web.reads import reader
 from dailypapers.web.security import SESSION_COOKIE, cookie_name
 from dailypapers.web.validators import etag_matches, validators
 
-MAX_ENTRIES = 8192  # a vote no longer empties the cache: room for every paper of a busy day
-MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
-VALUE_BYTES = 32 * 1024  # what a cached page's data (not a body) is counted as
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    body: bytes
-    media_type: str
-    headers: tuple[tuple[str, str], ...] = ()  # extra headers kept with the body
-    shows: tuple[str, ...] = ()  # keys of the papers whose votes it shows (SHOWN_VOTES)
-    keep: bool = True  # False: an answer for this request only (`cached` does not keep it)
-
-
-@dataclass(frozen=True, slots=True)
-class Kept:
-    stamp: Stamp
-    value: Any
-    stored_at: float  # by the cache's clock
-
-
-class ResponseCache:
-    """A bounded LRU of rendered answers, each kept with its stamp (per process).
-
-    A newer site version empties it (nothing rendered before can be used again); a newer
-    vote stamp replaces only the answer it belongs to.
-    """
-
-    def __init__(
-        self,
-        max_entries: int = MAX_ENTRIES,
-        max_bytes: int = MAX_BYTES,
-        clock: Callable[[], float] = time.time,
-        vote_grace: float = 0.0,
-    ) -> None:
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self.site = -1
-        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
-        self.clock = clock  # what answers with a ttl age by (trending), and the grace
-        self.vote_grace = vote_grace  # seconds an anonymous request may see older votes
-
-    def get(self, stamp: Stamp, key: Hashable) -> Any:
-        found = self.lookup(stamp, key, stale_ok=False)
-        return found[1] if found is not None else None
-
-    def lookup(self, stamp: Stamp, key: Hashable, *, stale_ok: bool) -> tuple[Stamp, Any] | None:
-        """The answer kept for `key` and the stamp it was rendered at, if usable at `stamp`.
-
-        Usable: rendered at the same stamp, or (`stale_ok`) under the same site version less
-        than `vote_grace` seconds ago. Counts a hit or a miss.
-        """
-        found = self._find(stamp.site, key)
-        usable = found is not None and (
-            found.stamp.votes == stamp.votes or (stale_ok and self.young(found))
-        )
-        self.count(hit=usable)
-        return (found.stamp, found.value) if found is not None and usable else None
-
-    def young(self, entry: Kept) -> bool:
-        """Rendered less than the grace period ago (never, without a grace period)."""
-        return self.vote_grace > 0 and self.clock() - entry.stored_at < self.vote_grace
-
-    def peek(self, site: int, key: Hashable) -> Kept | None:
-        """The answer kept for `key` under `site` with its stamp; counts nothing."""
-        return self._find(site, key)
-
-    def _find(self, site: int, key: Hashable) -> Kept | None:
-        with self._lock:
-            if site != self.site:
-                self._start(site)
-                return None
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def count(self, *, hit: bool) -> None:
-        with self._lock:
-            if hit:
-                self.hits += 1
-            else:
-                self.misses += 1
-
-    def put(self, stamp: Stamp, key: Hashable, value: object) -> None:
-        with self._lock:
-            if stamp.site != self.site:
-                return  # rendered under another site version than the one cached now
-            if key in self._entries:
-                kept = self._entries[key]
-                if kept.stamp.votes > stamp.votes:
-                    return  # a newer answer is kept already (rendered by a faster request)
-                self.bytes -= _size(self._entries.pop(key).value)
-            self._entries[key] = Kept(stamp, value, self.clock())
-            self.bytes += _size(value)
-            while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
-                self.bytes -= _size(self._entries.popitem(last=False)[1].value)
-
-    def _start(self, site: int) -> None:
-        if site > self.site:  # newer: older entries can never be used again
-            self.site = site
-            self._entries.clear()
-            self.bytes = 0
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
-
-
-def _size(value: object) -> int:
-    return len(value.body) if isinstance(value, Rendered) else VALUE_BYTES
 
 
 def response_cache(request: Request) -> ResponseCache:
@@ -320,11 +202,11 @@ async def _serve_shown(
     if kept is not None and _stale_ok(cache, request) and cache.young(kept):
         cache.count(hit=True)  # within the grace period: no need to read its papers' votes
         return _answer(request, "hit", kept.value, kept.stamp, key)
-    if kept is not None:
-        _, stamp = await run_in_threadpool(read_shown, engine, kept.value.shows)
-        if (stamp.site, stamp.votes) == (kept.stamp.site, kept.stamp.votes):
+    for candidate in _ours_then_the_nodes(cache, before.site, key, kept):
+        _, stamp = await run_in_threadpool(read_shown, engine, candidate.value.shows)
+        if (stamp.site, stamp.votes) == (candidate.stamp.site, candidate.stamp.votes):
             cache.count(hit=True)
-            return _answer(request, "hit", kept.value, stamp, key)
+            return _answer(request, "hit", candidate.value, stamp, key)
     cache.count(hit=False)
     found = await run_in_threadpool(_render, reader(request).sessions, render)
     votes, stamp = await run_in_threadpool(read_shown, engine, found.shows)
@@ -333,6 +215,18 @@ async def _serve_shown(
         return _response(found, {"Cache-Control": shared_answer(request)})  # no validator
     cache.put(stamp, key, found)
     return _answer(request, "miss", found, stamp, key)
+
+
+def _ours_then_the_nodes(
+    cache: ResponseCache, site: int, key: tuple[Hashable, ...], kept: Kept | None
+) -> Iterator[Kept]:
+    """The answer this process kept, then (read only if that one is stale) the one this
+    node's processes share, when it is another."""
+    if kept is not None:
+        yield kept
+    shared = cache.peek(site, key, node=True)
+    if shared is not None and (kept is None or shared.stamp != kept.stamp):
+        yield shared
 
 
 def _answer(

@@ -23,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import ALL_VOTES, VoteScope, current_version
 from dailypapers.papers.listings import Listing
-from dailypapers.web.cache import Rendered, RequestCache
+from dailypapers.web.cache import RequestCache
 from dailypapers.web.deps import absolute_base
+from dailypapers.web.kept_answers import Rendered
 
 Format = Literal["rss", "atom"]
 MEDIA_TYPES = {

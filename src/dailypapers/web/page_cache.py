@@ -16,8 +16,9 @@ from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
 from dailypapers.changes.version import ALL_VOTES, VoteScope
-from dailypapers.web.cache import Rendered, cached, may_be_stale
+from dailypapers.web.cache import cached, may_be_stale
 from dailypapers.web.deps import absolute_base
+from dailypapers.web.kept_answers import Rendered
 from dailypapers.web.private import is_private
 
 HTML = "text/html; charset=utf-8"

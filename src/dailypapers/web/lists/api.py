@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from dailypapers.papers.periods import Period, PeriodKind
 from dailypapers.papers.queries import Sort
 from dailypapers.web.api_schemas import API_ERRORS, PaperListItem, json_list
-from dailypapers.web.cache import Rendered
 from dailypapers.web.deps import CacheDep, absolute_base
+from dailypapers.web.kept_answers import Rendered
 from dailypapers.web.lists.data import ListOf, list_votes, listed, paper_list, ttl
 from dailypapers.web.shared import period_or_400
 

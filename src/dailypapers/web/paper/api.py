@@ -22,8 +22,8 @@ from dailypapers.web.api_schemas import (
     VoteOut,
     paper_out,
 )
-from dailypapers.web.cache import Rendered
 from dailypapers.web.deps import ApiWriter, CacheDep, SessionDep, absolute_base
+from dailypapers.web.kept_answers import Rendered
 from dailypapers.web.paper.data import paper_listing
 from dailypapers.web.paper.markdown import paper_markdown
 from dailypapers.web.ratelimit import enforce

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from dailypapers.changes.version import SHOWN_VOTES, period_votes
 from dailypapers.papers.listings import listings
 from dailypapers.web.api_schemas import API_ERRORS, ErrorOut, PaperListItem, json_list
-from dailypapers.web.cache import Rendered
 from dailypapers.web.deps import CacheDep, EmbedderDep, absolute_base
+from dailypapers.web.kept_answers import Rendered
 from dailypapers.web.ratelimit import enforce
 from dailypapers.web.search.data import FiltersDep, require_words, run_search
 

@@ -1,0 +1,89 @@
+"""A node's processes share rendered answers through `serve`'s folder (`web/node_cache.py`).
+
+Two `ResponseCache`s, each with its own `NodeCache` on one folder, stand for two processes.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from dailypapers.changes.version import Stamp
+from dailypapers.web.kept_answers import Rendered, ResponseCache
+from dailypapers.web.node_cache import (
+    ENV_FOLDER,
+    NodeCache,
+    node_cache_folder,
+    node_cache_from_env,
+)
+
+MB = 1024 * 1024
+
+
+def _at(site: int, votes: int = 0) -> Stamp:
+    return Stamp(site, votes, datetime(2026, 2, 20, tzinfo=UTC))
+
+
+def _two_processes(folder: Path) -> tuple[ResponseCache, ResponseCache]:
+    return ResponseCache(node=NodeCache(folder, 8 * MB)), ResponseCache(
+        node=NodeCache(folder, 8 * MB)
+    )
+
+
+def test_an_answer_one_process_rendered_answers_the_other(tmp_path: Path) -> None:
+    first, second = _two_processes(tmp_path)
+    page = Rendered(b"<p>day</p>", "text/html", headers=(("X-Total", "3"),), shows=("2509.1",))
+    first.lookup(_at(2, 7), "day", stale_ok=False)  # both processes are at site version 2
+    second.lookup(_at(2, 7), "day", stale_ok=False)
+    first.put(_at(2, 7), "day", page)
+
+    found = second.lookup(_at(2, 7), "day", stale_ok=False)
+    assert found is not None and found[1] == page and found[0].votes == 7
+    assert second.hits == 1 and second.misses == 1
+    assert second.get(_at(2, 7), "day") == page  # now in the second process's memory too
+
+
+def test_a_shared_answer_is_used_only_at_its_own_stamp(tmp_path: Path) -> None:
+    first, second = _two_processes(tmp_path)
+    for cache in (first, second):
+        cache.get(_at(2), "warm")
+    first.put(_at(2, 7), "day", Rendered(b"seven votes", "text/html"))
+    assert second.get(_at(2, 8), "day") is None  # a vote since: rendered again
+    assert second.get(_at(3, 7), "day") is None  # another site version: never
+    assert second.get(_at(3, 7), "other") is None
+
+
+def test_page_data_stays_in_its_process(tmp_path: Path) -> None:
+    first, second = _two_processes(tmp_path)
+    for cache in (first, second):
+        cache.get(_at(1), "warm")
+    first.put(_at(1), "value", {"papers": [1, 2]})  # a page's data, not a body
+    assert first.get(_at(1), "value") == {"papers": [1, 2]}
+    assert second.get(_at(1), "value") is None
+
+
+def test_an_older_shared_answer_does_not_replace_a_newer_one_in_memory(tmp_path: Path) -> None:
+    first, second = _two_processes(tmp_path)
+    for cache in (first, second):
+        cache.get(_at(1), "warm")
+    first.put(_at(1, 3), "day", Rendered(b"three", "text/html"))
+    second.put(_at(1, 5), "day", Rendered(b"five", "text/html"))  # now also the shared one
+    assert first.get(_at(1, 5), "day") == Rendered(b"five", "text/html")
+    assert first.get(_at(1, 3), "day") is None  # the newer one replaced it in memory
+
+
+def test_serve_makes_a_folder_for_several_processes_and_removes_it() -> None:
+    with node_cache_folder(1, 256) as folder:
+        assert folder is None and ENV_FOLDER not in os.environ
+    with node_cache_folder(4, 0) as folder:
+        assert folder is None  # turned off
+    with node_cache_folder(4, 256) as folder:
+        assert folder is not None and folder.is_dir()
+        assert os.environ[ENV_FOLDER] == str(folder)  # what the server processes inherit
+        cache = node_cache_from_env(256)
+        assert cache is not None and cache.folder == folder
+        cache.close()
+        assert node_cache_from_env(0) is None
+    assert not folder.exists() and ENV_FOLDER not in os.environ
+    assert node_cache_from_env(256) is None
