@@ -1,5 +1,5 @@
 """HTML pages kept whole for anonymous readers (web/page_cache.py): the second anonymous
-read of a list or a paper page is the kept body, a vote on a paper it shows or a new
+read of a list, a paper page or a search is the kept body, a vote on a paper it shows or a new
 comment makes it render again, and signed-in readers never get it. Both backends."""
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ def _vote(engine: Engine, key: str, voter: int) -> None:
 
 
 def _pages(papers: dict[str, str]) -> list[str]:
-    return ["/", f"/papers/date/{DAY}", "/papers/trending", f"/papers/{papers['A']}"]
+    pages = ["/", f"/papers/date/{DAY}", "/papers/trending", f"/papers/{papers['A']}"]
+    return [*pages, "/search?q=glimmering"]  # the search finds A only
 
 
 def test_an_anonymous_page_is_kept_whole_until_a_vote_it_shows(
@@ -66,8 +67,11 @@ def test_an_anonymous_page_is_kept_whole_until_a_vote_it_shows(
         assert "csrf_token" not in again.text, page
         unchanged = client.get(page, headers={"If-None-Match": again.headers["etag"]})
         assert unchanged.status_code == 304, page
-    _vote(engine, papers["B"], int(papers["voter"]))  # B is on the lists, not on A's page
-    assert client.get(f"/papers/{papers['A']}").headers["x-app-cache"] == "hit"
+        assert again.headers.get("x-search-mode") == first.headers.get("x-search-mode"), page
+    assert client.get("/search?q=glimmering").headers["x-search-mode"] == "keyword"
+    _vote(engine, papers["B"], int(papers["voter"]))  # B is on the lists, not on A's pages
+    for page in (f"/papers/{papers['A']}", "/search?q=glimmering"):
+        assert client.get(page).headers["x-app-cache"] == "hit", page
     _vote(engine, papers["A"], int(papers["voter"]))
     for page in _pages(papers):
         after = client.get(page)

@@ -131,13 +131,16 @@ def cached(
     answers that change with time alone; `votes` names the votes the answer shows;
     `shared`: the answer is the same for every anonymous reader (public for them).
     """
-    stamp = current_stamp(session, votes)
     cache = response_cache(request)
     key = _timed(key, ttl, cache.clock)
+    if votes.shown:  # before: in this session's snapshot, the one `render` reads
+        return _shown_answer(request, key, current_stamp(session, ALL_VOTES), render)
+    stamp = current_stamp(session, votes)
     answer, headers = _kept_answer(request, cache, stamp, key, shared=shared)
     if answer is not None:
         return answer
     rendered = render()
+    request.state.app_cache = "miss"  # whatever data `render` took from the cache
     if rendered.keep:
         cache.put(stamp, key, rendered)
     return _response(rendered, headers)
@@ -159,7 +162,15 @@ async def serve_cached(
     """
     cache = response_cache(request)
     if votes.shown:
-        return await _serve_shown(request, _timed(key, ttl, cache.clock), render)
+        engine, sessions = reader(request).engine, reader(request).sessions
+        before = await run_in_threadpool(read_stamp, engine, ALL_VOTES)
+        return await run_in_threadpool(  # rendered with a session opened after `before`
+            _shown_answer,
+            request,
+            _timed(key, ttl, cache.clock),
+            before,
+            lambda: _render(sessions, render),
+        )
     # In the thread pool: when sync routes hold every pooled connection, waiting for one
     # on the event loop would stall every request of this process.
     stamp = await run_in_threadpool(_read_stamp, request, votes)
@@ -188,30 +199,36 @@ def _kept_answer(
     return (None if found is None else _response(found[1], headers)), headers
 
 
-async def _serve_shown(
-    request: Request, key: tuple[Hashable, ...], render: Callable[[Session], Rendered]
+def _shown_answer(
+    request: Request,
+    key: tuple[Hashable, ...],
+    before: Stamp,
+    render: Callable[[], Rendered],
 ) -> Response:
-    """`serve_cached` for an answer stale only when a paper it shows got a vote (or the site
-    changed): its papers are known once it is rendered (`Rendered.shows`), so a kept answer
-    is checked against their versions, and a new one is kept only when no vote at all was
-    committed while it was rendered (then the versions read after it are its own)."""
+    """The answer for `key` when it is stale only once a paper it shows got a vote (or the
+    site changed): its papers are known once it is rendered (`Rendered.shows`), so a kept
+    answer is checked against their versions, and a new one is kept only when no vote at all
+    was committed between `before` (all votes, read before rendering) and the end of
+    `render` (then the versions read after it are its own). Public for anonymous readers.
+    """
     engine = reader(request).engine
-    before = await run_in_threadpool(read_stamp, engine, ALL_VOTES)
     cache = response_cache(request)
     kept = cache.peek(before.site, key)
     if kept is not None and _stale_ok(cache, request) and cache.young(kept):
         cache.count(hit=True)  # within the grace period: no need to read its papers' votes
         return _answer(request, "hit", kept.value, kept.stamp, key)
     for candidate in _ours_then_the_nodes(cache, before.site, key, kept):
-        _, stamp = await run_in_threadpool(read_shown, engine, candidate.value.shows)
+        _, stamp = read_shown(engine, candidate.value.shows)
         if (stamp.site, stamp.votes) == (candidate.stamp.site, candidate.stamp.votes):
             cache.count(hit=True)
             return _answer(request, "hit", candidate.value, stamp, key)
     cache.count(hit=False)
-    found = await run_in_threadpool(_render, reader(request).sessions, render)
-    votes, stamp = await run_in_threadpool(read_shown, engine, found.shows)
+    found = render()
+    request.state.app_cache = "miss"  # whatever data `render` took from the cache
+    if not found.keep:
+        return _response(found, {})
+    votes, stamp = read_shown(engine, found.shows)
     if (stamp.site, votes) != (before.site, before.votes):  # a write landed meanwhile
-        request.state.app_cache = "miss"
         return _response(found, {"Cache-Control": shared_answer(request)})  # no validator
     cache.put(stamp, key, found)
     return _answer(request, "miss", found, stamp, key)

@@ -32,12 +32,15 @@ def anonymous_page(
     *,
     ttl: float | None = None,
     votes: VoteScope = ALL_VOTES,
+    shows: Callable[[], tuple[str, ...]] = tuple,
 ) -> Response:
     """The page `render` makes, from the cache for an anonymous reader when it was kept.
 
     `key` names what the page shows besides the request's path and query (which are always
-    part of it) and the database; `votes` and `ttl` are as for `web.cache.cached`. Only a
-    200 answer without a form token, not made private, is kept."""
+    part of it) and the database; `votes` and `ttl` are as for `web.cache.cached` (with
+    `SHOWN_VOTES`, `shows` names, after `render`, the papers whose votes the page shows).
+    Only a 200 answer without a form token, not made private, is kept, with its `X-` headers.
+    """
     if request.method not in ("GET", "HEAD") or not may_be_stale(request):
         return render()
     own: list[Response] = []  # an answer not to keep, given to this request as it is
@@ -52,7 +55,8 @@ def anonymous_page(
         ):
             own.append(page)
             return Rendered(b"", HTML, keep=False)
-        return Rendered(bytes(page.body), HTML)
+        own_headers = tuple((k, v) for k, v in page.headers.items() if k.startswith("x-"))
+        return Rendered(bytes(page.body), HTML, headers=own_headers, shows=shows())
 
     where = (request.url.path, request.url.query, absolute_base(request))
     answer = cached(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from dailypapers.changes.version import NO_VOTES
+from dailypapers.accounts.models import User
+from dailypapers.changes.version import NO_VOTES, SHOWN_VOTES
 from dailypapers.charts.svg import bar_axis, bar_chart
 from dailypapers.community.votes import voted_keys
 from dailypapers.search.embedder import EmbedderSource
@@ -16,7 +17,9 @@ from dailypapers.search.filters import SearchFilters
 from dailypapers.search.service import Mode, SearchResults, SortOrder
 from dailypapers.search.trend import weekly_matches
 from dailypapers.web.deps import CacheDep, CurrentUser, EmbedderDep, PageDep, SessionDep
+from dailypapers.web.page_cache import anonymous_page
 from dailypapers.web.ratelimit import enforce
+from dailypapers.web.render import Page
 from dailypapers.web.search.data import (
     known_organizations,
     query_problem,
@@ -25,6 +28,7 @@ from dailypapers.web.search.data import (
 )
 
 router = APIRouter(include_in_schema=False)
+DAY_SECONDS = 86_400  # the chart counts up to today
 PER_PAGE = 20
 MAX_PAGE = 500
 
@@ -90,7 +94,9 @@ def search(
     since: str | None = Query(None, alias="from", max_length=10),
     until: str | None = Query(None, alias="to", max_length=10),
     p: int = Query(1, description="Page; one past the end says which page is the last."),
-) -> HTMLResponse:
+) -> Response:
+    """Kept whole for anonymous readers until the site changes or a paper it lists gets a
+    vote (results are ranked by relevance, not votes), and for the day (its chart)."""
     context: dict[str, object] = {
         "query": q,
         "mode": mode,
@@ -102,22 +108,51 @@ def search(
         "until": until or "",
         "page": p,
         "missing_page": None,
-        "organizations": known_organizations(session),
     }
-    if not q.strip():
-        return page("search.html", {**context, "results": None, "voted": set()})
-    enforce(page.request, "search")
-    problem = query_problem(q)
-    if problem:  # the user stays on the page, the query in the box, the reason above
-        context.update(results=None, voted=set(), problem=problem)
-        return page("search.html", context, status_code=400)
-    filters = search_filters(since, until, category, org, code)
-    results = _results(session, embedder, q=q, mode=mode, sort=sort, filters=filters, p=p)
+    if q.strip():
+        enforce(page.request, "search")  # every search counts, kept or not
+    shown: list[str] = []
+
+    def render() -> Response:
+        context["organizations"] = known_organizations(session)
+        if not q.strip():
+            return page("search.html", {**context, "results": None, "voted": set()})
+        problem = query_problem(q)
+        if problem:  # the user stays on the page, the query in the box, the reason above
+            context.update(results=None, voted=set(), problem=problem)
+            return page("search.html", context, status_code=400)
+        filters = search_filters(since, until, category, org, code)
+        results = _results(session, embedder, q=q, mode=mode, sort=sort, filters=filters, p=p)
+        shown.extend(hit.card.key for hit in results.hits)
+        return _results_page(page, cache, session, user, context, results, p=p)
+
+    return anonymous_page(
+        page.request,
+        session,
+        ("search",),  # the path and query name the rest
+        render,
+        ttl=DAY_SECONDS,
+        votes=SHOWN_VOTES if q.strip() else NO_VOTES,
+        shows=lambda: tuple(shown),
+    )
+
+
+def _results_page(
+    page: Page,
+    cache: CacheDep,
+    session: Session,
+    user: User | None,
+    context: dict[str, object],
+    results: SearchResults,
+    *,
+    p: int,
+) -> Response:
+    """The page of `results`, or (404) a page past their end that names the last page."""
     last = max(1, -(-results.total // PER_PAGE))
     if not 1 <= p <= min(last, MAX_PAGE):
         context.update(missing_page=p, last_page=min(last, MAX_PAGE))
     context.update(
-        _chart(cache, session, q),
+        _chart(cache, session, str(context["query"])),
         results=results,
         voted=voted_keys(session, user=user, keys=[h.card.key for h in results.hits]),
         has_next=results.has_next,
