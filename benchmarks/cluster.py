@@ -11,8 +11,10 @@
 3. benchmarks/load.py's traffic (wrk, its Lua mix: 70% pages, 20% searches, 10% votes,
    one address per user) through nginx, --runs times after --warmup seconds.
 4. Prints per run: requests/s, p50/p99, errors, the proxy cache hit rate (nginx's access
-   log: HIT among GETs) and the application cache hit rate (`X-App-Cache` of the answers
-   that reached a node), both together, the answers by HTTP status (nginx's view: 502/504
+   log: GETs it answered from its copy, fresh (HIT) or stale while it refreshes the copy in
+   the background (STALE, UPDATING: `stale-while-revalidate`)) and the application cache
+   hit rate (`X-App-Cache` of the GETs a node answered in line; nginx logs its background
+   refreshes nowhere, so they are not counted), both together, the answers by HTTP status (nginx's view: 502/504
    are nodes that failed or timed out, 499 a client that gave up), the share of GETs whose
    URL was asked before in the run (the traffic picks URLs uniformly, so this bounds what
    any cache keyed by URL can hit), the memory of the web nodes, and the load average.
@@ -159,22 +161,31 @@ def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignor
         load_before=load_before,
         load_after=os.getloadavg()[0],
     )
+    result.pop("app_hits", None)  # what clients saw: through the proxy, copies' old headers
+    result.pop("app_misses", None)
     load._print(result)
     seen = _access_log(access, skip)
+    from_proxy = sum(seen.proxy[status] for status in PROXY_ANSWERED)
     print(
-        f"  proxy cache hit rate {_rate(seen.proxy['HIT'], seen.gets)}, "
-        f"application cache hit rate {_rate(seen.app['hit'], sum(seen.app.values()))}",
+        f"  proxy cache hit rate {_rate(from_proxy, seen.gets)} "
+        f"(nginx answered from its copy: {_statuses(seen.proxy, PROXY_ANSWERED)}); "
+        f"application cache hit rate {_rate(seen.app['hit'], sum(seen.app.values()))} "
+        "(of the GETs a node answered in line; nginx's background refreshes are not logged)",
         flush=True,
     )
-    statuses = ", ".join(f"{status} x{n:,}" for status, n in sorted(seen.statuses.items()))
-    print(f"  answers by status (nginx): {statuses}", flush=True)
-    cached = seen.proxy["HIT"] + seen.app["hit"]
+    print(f"  answers by status (nginx): {_statuses(seen.statuses)}", flush=True)
+    cached = from_proxy + seen.app["hit"]
     print(
         f"  GETs answered from a cache (proxy or process): {_rate(cached, seen.gets)}; "
         f"GETs whose URL came earlier in this run: {_rate(seen.repeats, seen.gets)} "
         "(what a cache keyed by URL could hit without the warm-up's and earlier runs' copies)",
         flush=True,
     )
+
+
+def _statuses(counts: Counter[str], only: tuple[str, ...] | None = None) -> str:
+    shown = sorted((k, n) for k, n in counts.items() if only is None or k in only)
+    return ", ".join(f"{k} x{n:,}" for k, n in shown) or "none"
 
 
 @dataclass
@@ -191,6 +202,9 @@ class _Seen:
         return sum(self.proxy.values())
 
 
+# $upstream_cache_status when nginx answered from its cache: fresh, stale while a background
+# request refreshes it (stale-while-revalidate), or stale while another request updates it.
+PROXY_ANSWERED = ("HIT", "STALE", "UPDATING")
 _LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<url>\S+)[^"]*" (?P<status>\d{3}) ')
 
 
@@ -211,10 +225,14 @@ def _access_log(access: Path, skip: int) -> _Seen:
             seen.repeats += request["url"] in urls
             urls.add(request["url"])
             fields = dict(
-                f.split("=", 1) for f in line.split() if f.startswith(("cache=", "app_cache="))
+                f.split("=", 1)
+                for f in line.split()
+                if f.startswith(("cache=", "app_cache=", "upstream="))
             )
             seen.proxy[fields.get("cache", "-")] += 1
-            if fields.get("cache") != "HIT" and fields.get("app_cache", "-") in ("hit", "miss"):
+            # A copy's headers are logged as the node's when nginx answers from it: only
+            # answers that came from a node now (it has an address) say what the node did.
+            if fields.get("upstream", "-") != "-" and fields.get("app_cache") in ("hit", "miss"):
                 seen.app[fields["app_cache"]] += 1
     return seen
 
@@ -229,7 +247,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--snapshot", default=str(load.SNAPSHOT))
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--duration", type=int, default=60)
-    parser.add_argument("--warmup", type=int, default=15)
+    parser.add_argument(
+        "--warmup", type=int, default=120, help="seconds of traffic first (as load.py): caches fill"
+    )
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--think", type=float, default=2.0, help="mean pause (s); 0: none")
