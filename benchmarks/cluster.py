@@ -15,9 +15,10 @@
    the background (STALE, UPDATING: `stale-while-revalidate`)) and the application cache
    hit rate (`X-App-Cache` of the GETs a node answered in line; nginx logs its background
    refreshes nowhere, so they are not counted), both together, the answers by HTTP status
-   (nginx's view: 502/504 are nodes that failed or timed out, 499 a client that gave up), the share of GETs whose
-   URL was asked before in the run (the traffic picks URLs uniformly, so this bounds what
-   any cache keyed by URL can hit), the memory of the web nodes, and the load average.
+   (nginx's view: 502/504 are nodes that failed or timed out, 499 a client that gave up),
+   the share of GETs whose URL was asked before in the run (the traffic picks URLs
+   uniformly, so this bounds what any cache keyed by URL can hit), the memory of the web
+   nodes, and the load average.
    The machine is shared: the figures are under contention; say so with them.
 5. Stops everything it started, also on an error, Ctrl-C or SIGTERM: nginx, the nodes, the
    worker, the replica and the primary (unless --keep-postgres, or it was running before).
