@@ -69,6 +69,15 @@ def test_the_cache_keeps_a_bounded_number_of_bytes() -> None:
     assert store.bytes == 1
 
 
+def test_page_data_counts_as_the_size_its_caller_estimates() -> None:
+    store = ResponseCache(max_entries=100, max_bytes=1000)
+    assert store.get(_at(1), "a") is None
+    store.put(_at(1), "a", ["a list's data"], size=600)
+    store.put(_at(1), "b", ["another list's data"], size=600)  # 1,200 bytes: "a" goes
+    assert store.get(_at(1), "a") is None and store.get(_at(1), "b") is not None
+    assert store.bytes == 600
+
+
 def test_if_none_match_forms() -> None:
     assert etag_matches('"abc"', '"abc"')
     assert etag_matches('W/"abc"', '"abc"')

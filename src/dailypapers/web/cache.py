@@ -67,9 +67,10 @@ class RequestCache:
         *,
         ttl: float | None = None,
         votes: VoteScope = ALL_VOTES,
+        size: Callable[[T], int] | None = None,
     ) -> T:
         """`cached_value` for this request (`votes`: the votes the value shows)."""
-        return cached_value(self.request, session, key, compute, ttl=ttl, votes=votes)
+        return cached_value(self.request, session, key, compute, ttl=ttl, votes=votes, size=size)
 
     async def serve(
         self,
@@ -95,12 +96,14 @@ def cached_value(
     *,
     ttl: float | None = None,
     votes: VoteScope = ALL_VOTES,
+    size: Callable[[T], int] | None = None,
 ) -> T:
     """A page's data (e.g. a `PaperList`) cached per query and the versions it shows.
 
     For HTML pages that render per visitor (their CSRF token, their votes) from data that
     is the same for everyone. The value is shared between requests: treat it as read-only.
-    `votes` names the votes the data shows (all of them unless said otherwise).
+    `votes` names the votes the data shows (all of them unless said otherwise); `size`
+    estimates the memory a value holds (the cache's bound counts it).
     """
     stamp = current_stamp(session, votes)
     cache = response_cache(request)
@@ -109,7 +112,7 @@ def cached_value(
     _note(request, found)
     if found is None:
         value = compute()
-        cache.put(stamp, key, value)
+        cache.put(stamp, key, value, size=None if size is None else size(value))
         return value
     return found[1]  # type: ignore[no-any-return]
 

@@ -37,6 +37,7 @@ class Kept:
     stamp: Stamp
     value: Any
     stored_at: float  # by the cache's clock
+    size: int = 0  # bytes it is counted as (a body's length, or its data's estimate)
 
 
 class ResponseCache:
@@ -132,14 +133,16 @@ class ResponseCache:
             else:
                 self.misses += 1
 
-    def put(self, stamp: Stamp, key: Hashable, value: object) -> None:
+    def put(self, stamp: Stamp, key: Hashable, value: object, *, size: int | None = None) -> None:
+        """Keep `value` for `key` at `stamp`; `size`: the bytes it holds in memory, when it
+        is not a body (default: `VALUE_BYTES`)."""
         with self._lock:
             if stamp.site != self.site:
                 return  # rendered under another site version than the one cached now
             kept = self._entries.get(key)
             if kept is not None and kept.stamp.votes > stamp.votes:
                 return  # a newer answer is kept already (rendered by a faster request)
-            entry = Kept(stamp, value, self.clock())
+            entry = Kept(stamp, value, self.clock(), _size(value) if size is None else size)
             self._keep(key, entry)
         if self.node is not None and isinstance(value, Rendered):
             self.node.put(key, entry)  # bodies only: a page's data stays in this process
@@ -147,11 +150,11 @@ class ResponseCache:
     def _keep(self, key: Hashable, entry: Kept) -> None:
         """Keep `entry` in memory (the lock held), evicting the least recently used."""
         if key in self._entries:
-            self.bytes -= _size(self._entries.pop(key).value)
+            self.bytes -= self._entries.pop(key).size
         self._entries[key] = entry
-        self.bytes += _size(entry.value)
+        self.bytes += entry.size
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
-            self.bytes -= _size(self._entries.popitem(last=False)[1].value)
+            self.bytes -= self._entries.popitem(last=False)[1].size
 
     def _start(self, site: int) -> None:
         if site > self.site:  # newer: older entries can never be used again
