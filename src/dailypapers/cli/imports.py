@@ -161,7 +161,13 @@ def snapshot(
     """Import arXiv's bulk metadata snapshot, streamed, in batches; rerun to resume."""
     selection = SnapshotFilter(_categories(categories), _day(since, "--since"), daily)
     reader = SnapshotReader(file, selection)
-    source = Source(reader, reader.size, lambda: reader.position, lambda: reader.skipped)
+    source = Source(
+        reader,
+        reader.size,
+        lambda: reader.position,
+        lambda: reader.skipped,
+        big=reader.size >= reader.child_from,  # parsed by a child process too
+    )
     with context.database() as engine:
         summary = run_import(engine, source, batch_size=batch_size, dry_run=dry_run)
     report(summary, as_json=as_json, dry_run=dry_run)

@@ -12,6 +12,7 @@ commands and the worker's jobs call this same function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select, text
@@ -44,6 +45,7 @@ class Source:
     total: int | None = None  # the input's size, for a progress bar (None: unknown)
     position: Callable[[], int] | None = None  # how far into the input the reading is
     skipped: Callable[[], int] = field(default=_nothing_skipped)  # left out by its filters
+    big: bool = False  # keep the keyword index up with it meanwhile (`keyword_follower`)
 
 
 def run_source(
@@ -58,18 +60,31 @@ def run_source(
     if dry_run:
         summary = _dry_run(engine, source.items)
     else:
-        summary = import_records(
-            engine,
-            source.items,
-            batch_size=batch_size,
-            on_batch=_reporter(source, on_progress),
-        )
+        with _following_keywords(engine, source):
+            summary = import_records(
+                engine,
+                source.items,
+                batch_size=batch_size,
+                on_batch=_reporter(source, on_progress),
+            )
         _analyze_if_grown(engine, summary)
         _refresh_statistics(engine)
     summary.skipped += source.skipped()
     if on_progress is not None:
         on_progress(summary, source.total)
     return summary
+
+
+def _following_keywords(engine: Engine, source: Source) -> AbstractContextManager[None]:
+    """For a big source on SQLite, the keyword index follows the import as it runs (the 75k
+    snapshot: 74,728 papers indexed 4-8 s sooner). Not on PostgreSQL: its statistics are
+    those of the near-empty tables until the import's ANALYZE, and the log's queries are
+    planned on them (a catch-up then ran minutes, not seconds)."""
+    if not source.big or engine.dialect.name != "sqlite":
+        return nullcontext()
+    from dailypapers.search.keyword_follower import keyword_follower
+
+    return keyword_follower(engine)
 
 
 def exit_code(summary: ImportSummary) -> int:
