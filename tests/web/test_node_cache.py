@@ -10,7 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dailypapers.changes.version import Stamp
-from dailypapers.web.kept_answers import Rendered, ResponseCache
+from dailypapers.settings import Settings
+from dailypapers.web.app import create_app
+from dailypapers.web.kept_answers import (
+    MAX_BYTES,
+    MAX_BYTES_BESIDE_NODE,
+    Rendered,
+    ResponseCache,
+)
 from dailypapers.web.node_cache import (
     ENV_FOLDER,
     NodeCache,
@@ -87,3 +94,19 @@ def test_serve_makes_a_folder_for_several_processes_and_removes_it() -> None:
         assert node_cache_from_env(0) is None
     assert not folder.exists() and ENV_FOLDER not in os.environ
     assert node_cache_from_env(256) is None
+
+
+def test_an_app_in_a_node_keeps_less_in_memory_and_the_rest_in_the_folder(
+    settings: Settings,
+) -> None:
+    alone = create_app(settings)
+    assert alone.state.response_cache.node is None
+    assert alone.state.response_cache.max_bytes == MAX_BYTES
+    alone.state.engine.dispose()
+    with node_cache_folder(2, 256) as folder:
+        beside = create_app(settings)  # as each process of `serve --workers 2` makes it
+        cache = beside.state.response_cache
+        assert cache.node is not None and cache.node.folder == folder
+        assert cache.max_bytes == MAX_BYTES_BESIDE_NODE < MAX_BYTES
+        cache.node.close()
+        beside.state.engine.dispose()

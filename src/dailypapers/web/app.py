@@ -38,7 +38,7 @@ from dailypapers.web.admission import Admission, pool_options
 from dailypapers.web.contract import allowed_methods, describe
 from dailypapers.web.deps import LoginRequired, error_viewer
 from dailypapers.web.guards import InputGuard, document_guard_responses
-from dailypapers.web.kept_answers import ResponseCache
+from dailypapers.web.kept_answers import MAX_BYTES, MAX_BYTES_BESIDE_NODE, ResponseCache
 from dailypapers.web.node_cache import node_cache_from_env
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
 from dailypapers.web.render import PageRefusal, Viewer, render, render_refusal
@@ -57,9 +57,11 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
     # routes receive it as CacheDep
+    node = node_cache_from_env(settings.node_cache_mb)  # set by `serve --workers N`
     app.state.response_cache = ResponseCache(
         vote_grace=settings.vote_grace_seconds,
-        node=node_cache_from_env(settings.node_cache_mb),  # set by `serve --workers N`
+        node=node,
+        max_bytes=MAX_BYTES if node is None else MAX_BYTES_BESIDE_NODE,
     )
     app.state.deliveries = Deliveries(app.state.engine, settings)  # as DeliveriesDep
     templates = Jinja2Templates(directory=HERE / "templates")

@@ -20,6 +20,9 @@ from dailypapers.web.node_cache import NodeCache
 
 MAX_ENTRIES = 8192  # a vote no longer empties the cache: room for every paper of a busy day
 MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
+# With the node's folder behind it (`node_cache.py`), a process keeps only its hottest
+# answers in memory and reads the others from the folder (well under a millisecond).
+MAX_BYTES_BESIDE_NODE = 16 * 1024 * 1024
 VALUE_BYTES = 32 * 1024  # what a cached page's data (not a body) is counted as
 
 
