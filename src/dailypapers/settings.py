@@ -130,6 +130,13 @@ class Settings(BaseSettings):
             "(0: each process keeps only its own)."
         ),
     )
+    node_cache_dir: str = Field(
+        "",
+        description=(
+            "Set by `serve --workers N` (N > 1) for its processes: the folder of their "
+            "shared answers, made and removed by `serve`."
+        ),
+    )
     max_requests_in_flight: int = Field(
         8, ge=1, description="Requests a web process runs at once; the rest wait in line."
     )

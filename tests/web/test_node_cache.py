@@ -22,7 +22,7 @@ from dailypapers.web.node_cache import (
     ENV_FOLDER,
     NodeCache,
     node_cache_folder,
-    node_cache_from_env,
+    node_cache_for,
 )
 
 MB = 1024 * 1024
@@ -80,7 +80,7 @@ def test_an_older_shared_answer_does_not_replace_a_newer_one_in_memory(tmp_path:
     assert first.get(_at(1, 3), "day") is None  # the newer one replaced it in memory
 
 
-def test_serve_makes_a_folder_for_several_processes_and_removes_it() -> None:
+def test_serve_makes_a_folder_for_several_processes_and_removes_it(settings: Settings) -> None:
     with node_cache_folder(1, 256) as folder:
         assert folder is None and ENV_FOLDER not in os.environ
     with node_cache_folder(4, 0) as folder:
@@ -88,12 +88,14 @@ def test_serve_makes_a_folder_for_several_processes_and_removes_it() -> None:
     with node_cache_folder(4, 256) as folder:
         assert folder is not None and folder.is_dir()
         assert os.environ[ENV_FOLDER] == str(folder)  # what the server processes inherit
-        cache = node_cache_from_env(256)
+        assert Settings().node_cache_dir == str(folder)  # read as a setting
+        named = settings.model_copy(update={"node_cache_dir": str(folder)})
+        cache = node_cache_for(named)
         assert cache is not None and cache.folder == folder
         cache.close()
-        assert node_cache_from_env(0) is None
+        assert node_cache_for(named.model_copy(update={"node_cache_mb": 0})) is None
     assert not folder.exists() and ENV_FOLDER not in os.environ
-    assert node_cache_from_env(256) is None
+    assert node_cache_for(named) is None  # the folder is gone
 
 
 def test_an_app_in_a_node_keeps_less_in_memory_and_the_rest_in_the_folder(
@@ -104,7 +106,9 @@ def test_an_app_in_a_node_keeps_less_in_memory_and_the_rest_in_the_folder(
     assert alone.state.response_cache.max_bytes == MAX_BYTES
     alone.state.engine.dispose()
     with node_cache_folder(2, 256) as folder:
-        beside = create_app(settings)  # as each process of `serve --workers 2` makes it
+        assert folder is not None
+        # as each process of `serve --workers 2` makes it: its settings name the folder
+        beside = create_app(settings.model_copy(update={"node_cache_dir": str(folder)}))
         cache = beside.state.response_cache
         assert cache.node is not None and cache.node.folder == folder
         assert cache.max_bytes == MAX_BYTES_BESIDE_NODE < MAX_BYTES

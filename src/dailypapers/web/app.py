@@ -39,7 +39,7 @@ from dailypapers.web.contract import allowed_methods, describe
 from dailypapers.web.deps import LoginRequired, error_viewer
 from dailypapers.web.guards import InputGuard, document_guard_responses
 from dailypapers.web.kept_answers import MAX_BYTES, MAX_BYTES_BESIDE_NODE, ResponseCache
-from dailypapers.web.node_cache import node_cache_from_env
+from dailypapers.web.node_cache import node_cache_for
 from dailypapers.web.ratelimit import LIMITS, DatabaseRateLimiter
 from dailypapers.web.render import PageRefusal, Viewer, render, render_refusal
 from dailypapers.web.security import install_security
@@ -57,7 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     app.state.rate_limiter = DatabaseRateLimiter(LIMITS, app.state.engine)
     # routes receive it as CacheDep
-    node = node_cache_from_env(settings.node_cache_mb)  # set by `serve --workers N`
+    node = node_cache_for(settings)  # `serve --workers N` names a folder
     app.state.response_cache = ResponseCache(
         vote_grace=settings.vote_grace_seconds,
         node=node,

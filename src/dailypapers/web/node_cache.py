@@ -4,7 +4,7 @@
 (`web/cache.py`): a page one process rendered was rendered again by each of the others
 before they could answer it from memory, and with four processes a page needed four
 visitors before most of its readers got a kept copy. `serve` therefore makes a folder for
-its processes (`DAILYPAPERS_NODE_CACHE_DIR`, removed when it stops) where every rendered
+its processes (the setting `DAILYPAPERS_NODE_CACHE_DIR`, removed when it stops) where every rendered
 answer is also kept, with the stamp it was rendered at, in a `diskcache.Cache` (SQLite
 metadata and one file per body, safe across processes, bounded by
 `DAILYPAPERS_NODE_CACHE_MB` with least-recently-stored eviction). A process that misses in
@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING, cast
 
 import diskcache
 
+from dailypapers.settings import ENV_PREFIX, Settings, get_settings
+
 if TYPE_CHECKING:
     from dailypapers.web.kept_answers import Kept
 
-ENV_FOLDER = "DAILYPAPERS_NODE_CACHE_DIR"
+ENV_FOLDER = f"{ENV_PREFIX}NODE_CACHE_DIR"  # the setting `node_cache_dir`
 SQLITE_WAIT_SECONDS = 2.0  # a put that waits longer for the index's lock is dropped
 
 
@@ -73,26 +75,28 @@ def _key(key: Hashable) -> bytes:
     return pickle.dumps(key, protocol=5)
 
 
-def node_cache_from_env(max_mb: int) -> NodeCache | None:
-    """The node's shared cache when `serve` made one for its processes (else None)."""
-    folder = os.environ.get(ENV_FOLDER, "")
-    if not folder or max_mb <= 0 or not Path(folder).is_dir():
+def node_cache_for(settings: Settings) -> NodeCache | None:
+    """The node's shared cache when `serve` made one for this process (else None)."""
+    folder = settings.node_cache_dir
+    if not folder or settings.node_cache_mb <= 0 or not Path(folder).is_dir():
         return None
-    return NodeCache(Path(folder), max_mb * 1024 * 1024)
+    return NodeCache(Path(folder), settings.node_cache_mb * 1024 * 1024)
 
 
 @contextmanager
 def node_cache_folder(processes: int, max_mb: int) -> Iterator[Path | None]:
     """A folder for the node cache of `serve`'s processes while they run (none for one
     process, which has its memory cache, or when turned off), named to them by the
-    environment they inherit, and removed afterwards."""
+    setting they inherit (`ENV_FOLDER`, like `SERVED_URL`), and removed afterwards."""
     if processes < 2 or max_mb <= 0:
         yield None
         return
     folder = Path(tempfile.mkdtemp(prefix="dailypapers-node-cache-"))
     os.environ[ENV_FOLDER] = str(folder)
+    get_settings.cache_clear()
     try:
         yield folder
     finally:
         os.environ.pop(ENV_FOLDER, None)
+        get_settings.cache_clear()
         shutil.rmtree(folder, ignore_errors=True)
