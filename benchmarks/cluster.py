@@ -18,7 +18,8 @@
    (nginx's view: 502/504 are nodes that failed or timed out, 499 a client that gave up),
    the share of GETs whose URL was asked before in the run (the traffic picks URLs
    uniformly, so this bounds what any cache keyed by URL can hit), the memory of the web
-   nodes, and the load average.
+   nodes, the CPU seconds each part used (benchmarks/cpu_parts.py: where a saturated
+   machine's two cores go), and the load average.
    The machine is shared: the figures are under contention; say so with them.
 5. Stops everything it started, also on an error, Ctrl-C or SIGTERM: nginx, the nodes, the
    worker, the replica and the primary (unless --keep-postgres, or it was running before).
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import load  # noqa: E402 (benchmarks/load.py: corpus, users, traffic)
+from cpu_parts import CpuParts  # noqa: E402
 from tests.cluster.harness import (  # noqa: E402
     BIN,
     start_node,
@@ -130,8 +132,12 @@ def _cluster(
     proxy = start_proxy(workdir / "nginx", load._free_port(), ports)
     started.callback(proxy.stop)
     load._wrk(proxy.url, script, args.threads, args.users, args.warmup)
+    parts = CpuParts(
+        {"web nodes": [node.process.pid for node in nodes], "worker": [worker.pid]},
+        names=("nginx", "postgres"),
+    )
     for run in range(1, args.runs + 1):
-        _one_run(args, run, proxy, script, nodes)
+        _one_run(args, run, proxy, script, nodes, parts)
 
 
 def _start_worker(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
@@ -150,11 +156,13 @@ def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
         worker.wait(timeout=30)
 
 
-def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignore[no-untyped-def]
+def _one_run(args, run: int, proxy, script: Path, nodes, parts: CpuParts) -> None:  # type: ignore[no-untyped-def]
     access = proxy.folder / "access.log"
     skip = access.stat().st_size if access.exists() else 0
     load_before = os.getloadavg()[0]
+    cpu_before = parts.read()
     result = load._wrk(proxy.url, script, args.threads, args.users, args.duration)
+    cpu_used = parts.since(cpu_before)
     result.update(
         run=run,
         rps=result["requests"] / result["seconds"],
@@ -175,6 +183,7 @@ def _one_run(args, run: int, proxy, script: Path, nodes) -> None:  # type: ignor
         flush=True,
     )
     print(f"  answers by status (nginx): {_statuses(seen.statuses)}", flush=True)
+    print(f"  {cpu_used}", flush=True)
     cached = from_proxy + seen.app["hit"]
     print(
         f"  GETs answered from a cache (proxy or process): {_rate(cached, seen.gets)}; "
