@@ -48,6 +48,7 @@ import load  # noqa: E402 (benchmarks/load.py: corpus, users, traffic)
 from cpu_parts import CpuParts  # noqa: E402
 from tests.cluster.harness import (  # noqa: E402
     BIN,
+    niced,
     start_node,
     start_proxy,
     wait_ready,
@@ -118,8 +119,13 @@ def _cluster(
     env = env | {
         "DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off",  # no network from the worker
         "DAILYPAPERS_VOTE_GRACE_SECONDS": str(args.vote_grace),  # docs/deploy.md's setting
+        "DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS": str(args.public_max_age),
     }
-    print(f"vote grace: {args.vote_grace:g} s (DAILYPAPERS_VOTE_GRACE_SECONDS)", flush=True)
+    print(
+        f"vote grace: {args.vote_grace:g} s (DAILYPAPERS_VOTE_GRACE_SECONDS); "
+        f"public max-age: {args.public_max_age} s (DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS)",
+        flush=True,
+    )
     ports = [load._free_port(), load._free_port()]
     nodes = []
     for n, port in enumerate(ports):
@@ -143,7 +149,10 @@ def _cluster(
 def _start_worker(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]:
     with open(workdir / "worker.log", "ab") as log:
         return subprocess.Popen(
-            [str(BIN / "dailypapers"), "worker"], env=env, stdout=log, stderr=subprocess.STDOUT
+            niced("dailypapers-worker.service", [str(BIN / "dailypapers"), "worker"]),
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -266,6 +275,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--search-share", type=int, default=20)
     parser.add_argument(
         "--vote-grace", type=float, default=5.0, help="DAILYPAPERS_VOTE_GRACE_SECONDS; 0: exact"
+    )
+    parser.add_argument(
+        "--public-max-age",
+        type=int,
+        default=30,
+        help="DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS: how long nginx's copies are fresh",
     )
     parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the primary running at the end"

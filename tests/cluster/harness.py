@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
+UNITS = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
 SECRET = "cluster-test-secret-key-not-for-production-0123456789"
 
 
@@ -59,10 +60,27 @@ class Node:
                 self.kill()
 
 
+def unit_nice(unit: str) -> int:
+    """The `Nice=` of a shipped systemd unit (0 when it sets none): the harness starts its
+    processes at the same priority as the units do."""
+    for line in (UNITS / unit).read_text().splitlines():
+        if line.startswith("Nice="):
+            return int(line.removeprefix("Nice="))
+    return 0
+
+
+def niced(unit: str, command: list[str]) -> list[str]:
+    """`command` run at `unit`'s priority, as systemd would start it."""
+    return ["nice", "-n", str(unit_nice(unit)), *command]
+
+
 def start_node(
     env: dict[str, str], port: int, *, workers: int = 2, log: Path | None = None
 ) -> Node:
-    command = [str(BIN / "dailypapers"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = niced(
+        "dailypapers-web.service",
+        [str(BIN / "dailypapers"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+    )
     output = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [*command, "--workers", str(workers)],

@@ -8,13 +8,14 @@ folder, only the very first request of each answer is.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.cluster.harness import node_env, start_node, wait_ready
+from tests.cluster.harness import node_env, start_node, unit_nice, wait_ready
 from tests.live_server import free_port
 
 ANSWERS = ["/", "/papers/trending", "/api/daily_papers", "/api/papers/search?q=models"]
@@ -34,6 +35,10 @@ def test_the_processes_of_a_node_share_what_they_rendered(db_url: str, tmp_path:
     node = start_node(env, free_port(), workers=2, log=tmp_path / "serve.log")
     try:
         wait_ready(node.url, node.process)
+        # at the priority deploy/systemd/dailypapers-web.service gives the node (below nginx)
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        expected = min(19, ours + unit_nice("dailypapers-web.service"))
+        assert os.getpriority(os.PRIO_PROCESS, node.process.pid) == expected > 0
         folders = list(scratch.glob("dailypapers-node-cache-*"))
         assert len(folders) == 1, folders  # made by `serve` for its processes
         notes = {}
