@@ -94,3 +94,42 @@ def test_a_burst_on_the_real_site_gets_every_answer(settings: Settings) -> None:
         app.state.engine.dispose()
     assert [a.status_code for a in answers] == [200] * len(paths)
     assert app.state.engine.pool.size() == 6  # 2 a request, 4 spare: kept, no overflow
+
+
+def _send_all(app: object, requests: list[tuple[str, str]]) -> list[httpx.Response]:
+    """Like `_get_all`, with each request's method."""
+
+    async def send() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+
+            async def one(n: int, method: str, path: str) -> httpx.Response:
+                await asyncio.sleep(n * 0.001)  # sent in this order
+                return await client.request(method, path)
+
+            return await asyncio.gather(*(one(n, m, p) for n, (m, p) in enumerate(requests)))
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(lambda: asyncio.run(send())).result()
+
+
+def test_writes_go_ahead_of_the_reads_waiting_in_line() -> None:
+    slow = Slow(0.05)
+    gate = Admission(slow, in_flight=1, queue_seconds=5)
+    sent = [("GET", "/first"), ("GET", "/r1"), ("GET", "/r2"), ("POST", "/vote1")]
+    sent += [("GET", "/r3"), ("POST", "/vote2"), ("HEAD", "/r4")]
+    answers = _send_all(gate, sent)
+    assert [a.status_code for a in answers] == [200] * len(sent)
+    assert slow.most == 1
+    # the first ran at once; then both writes, in their order; then the reads, in theirs
+    assert slow.order == ["/first", "/vote1", "/vote2", "/r1", "/r2", "/r3", "/r4"]
+
+
+def test_a_request_that_gave_up_waiting_leaves_its_place_to_the_next() -> None:
+    slow = Slow(0.3)
+    gate = Admission(slow, in_flight=1, queue_seconds=0.1)
+    first, gave_up = _get_all(gate, ["/first", "/second"])
+    assert (first.status_code, gave_up.status_code) == (200, 503)
+    again = _get_all(gate, ["/third", "/fourth"])  # the slot came back; the line is empty
+    assert [a.status_code for a in again] == [200, 503]
+    assert slow.order == ["/first", "/third"]

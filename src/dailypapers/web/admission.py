@@ -10,12 +10,18 @@ arrival order (an asyncio semaphore), before they hold anything, and the engine'
 room for every admitted request (`pool_options`). One that waits longer than
 `REQUEST_QUEUE_SECONDS` is answered 503 with Retry-After: the node is saturated.
 
-Static files skip the line (they touch no database).
+Writes (any method but GET and HEAD: a vote, a comment, a sign-in) go ahead of the reads
+waiting in line, in arrival order among themselves. A saturated node is mostly busy with
+reads that have an answer elsewhere (the proxy serves its stale copy while it refreshes
+it), while a person who voted waits for this node alone. Static files skip the line (they
+touch no database).
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 from typing import Any
 
@@ -37,22 +43,59 @@ def pool_options(in_flight: int) -> dict[str, Any]:
     return {"pool_size": connections, "max_overflow": 0}
 
 
+READS = frozenset({"GET", "HEAD"})
+
+
+class Line:
+    """Slots for requests, given to writes before reads, each in arrival order."""
+
+    def __init__(self, slots: int) -> None:
+        self.free = slots
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._arrivals = itertools.count()
+
+    async def enter(self, *, write: bool, timeout: float) -> None:
+        """Take a slot, waiting at most `timeout` s (TimeoutError: none was given)."""
+        if self.free > 0 and not self._waiting:
+            self.free -= 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (0 if write else 1, next(self._arrivals), turn))
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), timeout=timeout)
+        except BaseException:
+            if turn.done() and not turn.cancelled():
+                self.leave()  # the slot came as the wait ended: pass it on
+            else:
+                turn.cancel()  # skipped when its turn comes (`leave`)
+            raise
+
+    def leave(self) -> None:
+        """Give the slot to the first writer waiting, else the first reader."""
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.free += 1
+
+
 class Admission:
     def __init__(self, app: ASGIApp, *, in_flight: int, queue_seconds: float) -> None:
         self.app = app
         self.in_flight = in_flight
         self.queue_seconds = queue_seconds
-        self._slots: asyncio.Semaphore | None = None  # made in the server's event loop
+        self._line: Line | None = None  # made in the server's event loop
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.in_flight)
-        slots, waited = self._slots, self.queue_seconds
+        if self._line is None:
+            self._line = Line(self.in_flight)
+        line, waited = self._line, self.queue_seconds
         try:
-            await asyncio.wait_for(slots.acquire(), timeout=waited)
+            await line.enter(write=scope["method"] not in READS, timeout=waited)
         except TimeoutError:
             log.error("saturated: %s %s waited %.0f s", scope["method"], scope["path"], waited)
             await _busy(scope, send)
@@ -60,7 +103,7 @@ class Admission:
         try:
             await self.app(scope, receive, send)
         finally:
-            slots.release()
+            line.leave()
 
 
 async def _busy(scope: Scope, send: Send) -> None:
