@@ -119,11 +119,13 @@ def _cluster(
     env = env | {
         "DAILYPAPERS_ARXIV_FETCH_SCHEDULE": "off",  # no network from the worker
         "DAILYPAPERS_VOTE_GRACE_SECONDS": str(args.vote_grace),  # docs/deploy.md's setting
-        "DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS": str(args.public_max_age),
     }
+    if args.public_max_age is not None:  # else the app's default
+        env["DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS"] = str(args.public_max_age)
+    max_age = "the default" if args.public_max_age is None else f"{args.public_max_age} s"
     print(
         f"vote grace: {args.vote_grace:g} s (DAILYPAPERS_VOTE_GRACE_SECONDS); "
-        f"public max-age: {args.public_max_age} s (DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS)",
+        f"public max-age: {max_age} (DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS)",
         flush=True,
     )
     ports = [load._free_port(), load._free_port()]
@@ -279,8 +281,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--public-max-age",
         type=int,
-        default=30,
-        help="DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS: how long nginx's copies are fresh",
+        default=None,
+        help="DAILYPAPERS_PUBLIC_MAX_AGE_SECONDS: how long nginx's copies are fresh "
+        "(unset: the app's default)",
     )
     parser.add_argument(
         "--keep-postgres", action="store_true", help="leave the primary running at the end"

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 
 BIN = Path(sys.executable).parent
-UNITS = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"  # the shipped configuration
+UNITS = DEPLOY / "systemd"
 SECRET = "cluster-test-secret-key-not-for-production-0123456789"
 
 
@@ -119,7 +120,7 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 NGINX = Path("/usr/sbin/nginx")
-SITE_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
+SITE_CONF = DEPLOY / "nginx.conf"
 _UPSTREAMS = (
     "    server 127.0.0.1:8001 max_fails=1 fail_timeout=5s;\n"
     "    server 127.0.0.1:8002 max_fails=1 fail_timeout=5s;\n"
