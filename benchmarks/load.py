@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -248,7 +249,12 @@ def _ensure_users(database_url: str, workdir: Path) -> list[str]:
     tokens = []
     with unit_of_work(engine) as session:
         for n in range(USERS):
-            user = User(email=f"load{n}@example.org", username=f"load{n}", password_hash="!")  # noqa: S106 (no log-in)
+            user = User(  # verified: only a proven address may vote (accounts/models.py)
+                email=f"load{n}@example.org",
+                username=f"load{n}",
+                password_hash="!",  # noqa: S106 (no log-in)
+                email_verified_at=datetime.now(UTC),
+            )
             session.add(user)
             session.flush()
             tokens.append(create_api_token(session, user=user, name="load"))
