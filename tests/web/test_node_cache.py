@@ -6,15 +6,22 @@ Two `ResponseCache`s, each with its own `NodeCache` on one folder, stand for two
 from __future__ import annotations
 
 import os
+from collections.abc import Hashable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dailypapers.changes.version import Stamp
+from fastapi import Response
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from dailypapers.changes.version import SHOWN_VOTES, Stamp
 from dailypapers.settings import Settings
 from dailypapers.web.app import create_app
+from dailypapers.web.deps import CacheDep
 from dailypapers.web.kept_answers import (
     MAX_BYTES,
     MAX_BYTES_BESIDE_NODE,
+    Kept,
     Rendered,
     ResponseCache,
 )
@@ -114,3 +121,56 @@ def test_an_app_in_a_node_keeps_less_in_memory_and_the_rest_in_the_folder(
         assert cache.max_bytes == MAX_BYTES_BESIDE_NODE < MAX_BYTES
         cache.node.close()
         beside.state.engine.dispose()
+
+
+def test_a_process_can_peek_at_its_own_memory_alone(tmp_path: Path) -> None:
+    first, second = _two_processes(tmp_path)
+    for cache in (first, second):
+        cache.get(_at(1), "warm")
+    first.put(_at(1, 3), "search", Rendered(b"three", "text/html"))
+    assert second.peek(1, "search", local=True) is None  # in the folder, not in its memory
+    found = second.peek(1, "search")
+    assert found is not None and found.value == Rendered(b"three", "text/html")
+    assert second.peek(1, "search", local=True) == found  # now kept in its memory too
+
+
+def test_an_answer_showing_papers_reads_the_folder_once_on_a_miss(settings: Settings) -> None:
+    """A search page (its votes: those of the papers it shows) that this process does not
+    hold reads the node's folder once, and a process that holds it does not read it."""
+    renders: list[int] = []
+
+    def render(session: Session) -> Rendered:
+        renders.append(1)
+        return Rendered(b"[]", "application/json", shows=())
+
+    async def shown(cache: CacheDep) -> Response:
+        return await cache.serve(("shown",), render, votes=SHOWN_VOTES)
+
+    with node_cache_folder(2, 256) as folder:
+        named = settings.model_copy(update={"node_cache_dir": str(folder), "embedder": "none"})
+        apps = [create_app(named), create_app(named)]  # two processes of one node
+        reads = [_count_reads(app.state.response_cache.node) for app in apps]
+        with TestClient(apps[0]) as one, TestClient(apps[1]) as two:
+            for app in apps:
+                app.add_api_route("/test-shown", shown)
+            assert one.get("/test-shown").headers["x-app-cache"] == "miss"
+            assert (reads[0][0], len(renders)) == (1, 1)  # one read of the folder, then render
+            assert one.get("/test-shown").headers["x-app-cache"] == "hit"
+            assert reads[0][0] == 1  # its own memory had it
+            assert two.get("/test-shown").headers["x-app-cache"] == "hit"
+            assert (reads[1][0], len(renders)) == (1, 1)  # from the folder, not rendered
+        for app in apps:
+            app.state.response_cache.node.close()
+            app.state.engine.dispose()
+
+
+def _count_reads(node: NodeCache) -> list[int]:
+    count = [0]
+    read = node.get
+
+    def counted(key: Hashable) -> Kept | None:
+        count[0] += 1
+        return read(key)
+
+    node.get = counted  # type: ignore[method-assign]
+    return count

@@ -216,11 +216,12 @@ def _shown_answer(
     """
     engine = reader(request).engine
     cache = response_cache(request)
-    kept = cache.peek(before.site, key)
-    if kept is not None and _stale_ok(cache, request) and cache.young(kept):
-        cache.count(hit=True)  # within the grace period: no need to read its papers' votes
-        return _answer(request, "hit", kept.value, kept.stamp, key)
+    stale_ok = _stale_ok(cache, request)
+    kept = cache.peek(before.site, key, local=True)  # the node's is read below, once
     for candidate in _ours_then_the_nodes(cache, before.site, key, kept):
+        if stale_ok and cache.young(candidate):
+            cache.count(hit=True)  # within the grace period: no need to read its votes
+            return _answer(request, "hit", candidate.value, candidate.stamp, key)
         _, stamp = read_shown(engine, candidate.value.shows)
         if (stamp.site, stamp.votes) == (candidate.stamp.site, candidate.stamp.votes):
             cache.count(hit=True)
@@ -240,8 +241,8 @@ def _shown_answer(
 def _ours_then_the_nodes(
     cache: ResponseCache, site: int, key: tuple[Hashable, ...], kept: Kept | None
 ) -> Iterator[Kept]:
-    """The answer this process kept, then (read only if that one is stale) the one this
-    node's processes share, when it is another."""
+    """The answer this process kept, then (read only if that one is stale or missing) the
+    one this node's processes share, when it is another."""
     if kept is not None:
         yield kept
     shared = cache.peek(site, key, node=True)

@@ -109,13 +109,16 @@ class ResponseCache:
         """Rendered less than the grace period ago (never, without a grace period)."""
         return self.vote_grace > 0 and self.clock() - entry.stored_at < self.vote_grace
 
-    def peek(self, site: int, key: Hashable, *, node: bool = False) -> Kept | None:
+    def peek(
+        self, site: int, key: Hashable, *, node: bool = False, local: bool = False
+    ) -> Kept | None:
         """The answer kept for `key` under `site` with its stamp; counts nothing. `node`:
-        the one this node's processes share, even when this process holds one."""
+        the one this node's processes share, even when this process holds one; `local`:
+        this process's alone (the node's is not read when it holds none)."""
         if node:
             return self._from_node(site, key) if self.node is not None else None
         found = self._find(site, key)
-        if found is None and self.node is not None:
+        if found is None and self.node is not None and not local:
             return self._from_node(site, key)
         return found
 
