@@ -128,10 +128,10 @@ def test_a_process_can_peek_at_its_own_memory_alone(tmp_path: Path) -> None:
     for cache in (first, second):
         cache.get(_at(1), "warm")
     first.put(_at(1, 3), "search", Rendered(b"three", "text/html"))
-    assert second.peek(1, "search", local=True) is None  # in the folder, not in its memory
+    assert second.peek(1, "search", where="process") is None  # in the folder, not in its memory
     found = second.peek(1, "search")
     assert found is not None and found.value == Rendered(b"three", "text/html")
-    assert second.peek(1, "search", local=True) == found  # now kept in its memory too
+    assert second.peek(1, "search", where="process") == found  # now kept in its memory too
 
 
 def test_an_answer_showing_papers_reads_the_folder_once_on_a_miss(settings: Settings) -> None:

@@ -217,7 +217,7 @@ def _shown_answer(
     engine = reader(request).engine
     cache = response_cache(request)
     stale_ok = _stale_ok(cache, request)
-    kept = cache.peek(before.site, key, local=True)  # the node's is read below, once
+    kept = cache.peek(before.site, key, where="process")  # the node's is read below, once
     for candidate in _ours_then_the_nodes(cache, before.site, key, kept):
         if stale_ok and cache.young(candidate):
             cache.count(hit=True)  # within the grace period: no need to read its votes
@@ -245,7 +245,7 @@ def _ours_then_the_nodes(
     one this node's processes share, when it is another."""
     if kept is not None:
         yield kept
-    shared = cache.peek(site, key, node=True)
+    shared = cache.peek(site, key, where="node")
     if shared is not None and (kept is None or shared.stamp != kept.stamp):
         yield shared
 

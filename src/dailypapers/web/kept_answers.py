@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from dailypapers.changes.version import Stamp
 from dailypapers.web.node_cache import NodeCache
@@ -24,6 +24,7 @@ MAX_BYTES = 64 * 1024 * 1024  # rendered bodies kept per process
 # answers in memory and reads the others from the folder (well under a millisecond).
 MAX_BYTES_BESIDE_NODE = 16 * 1024 * 1024
 VALUE_BYTES = 32 * 1024  # what a cached page's data (not a body) is counted as
+Where = Literal["process", "node", "either"]  # which copy `ResponseCache.peek` reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,16 +110,14 @@ class ResponseCache:
         """Rendered less than the grace period ago (never, without a grace period)."""
         return self.vote_grace > 0 and self.clock() - entry.stored_at < self.vote_grace
 
-    def peek(
-        self, site: int, key: Hashable, *, node: bool = False, local: bool = False
-    ) -> Kept | None:
-        """The answer kept for `key` under `site` with its stamp; counts nothing. `node`:
-        the one this node's processes share, even when this process holds one; `local`:
-        this process's alone (the node's is not read when it holds none)."""
-        if node:
+    def peek(self, site: int, key: Hashable, *, where: Where = "either") -> Kept | None:
+        """The answer kept for `key` under `site` with its stamp; counts nothing. `where`:
+        this process's memory, the copy this node's processes share (even when this
+        process holds one), or either (the node's read only when this process holds none)."""
+        if where == "node":
             return self._from_node(site, key) if self.node is not None else None
         found = self._find(site, key)
-        if found is None and self.node is not None and not local:
+        if found is None and self.node is not None and where == "either":
             return self._from_node(site, key)
         return found
 
