@@ -48,7 +48,10 @@ class StreamingPair:
         )
 
     def start_replica(self) -> None:
-        options = f'-h "" -k {self.replica_data}'
+        # hot_standby_feedback: the primary keeps the rows a replica's reads still need,
+        # instead of the replica cancelling those reads ("conflict with recovery") or
+        # holding its replay back for them (lag, then reads skip it); docs/deploy.md
+        options = f'-h "" -k {self.replica_data} -c hot_standby_feedback=on'
         log = str(self.replica_data / "log")
         self._ctl("-w", "-o", options, "-l", log, "-D", str(self.replica_data), "start")
 
