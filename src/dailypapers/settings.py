@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         60, ge=1, description="How long a password reset link stays valid."
     )
     public_max_age_seconds: int = Field(
-        30, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
+        60, ge=0, description="max-age of anonymous API and feed answers (0: not public)."
     )
     vote_grace_seconds: float = Field(
         0,

@@ -15,7 +15,7 @@ from dailypapers.web.security import CSRF_COOKIE
 from tests.factories import make_paper
 from tests.web.helpers import sign_up
 
-PUBLIC = "public, max-age=30, stale-while-revalidate=60"
+PUBLIC = "public, max-age=60, stale-while-revalidate=120"
 SHARED = ["/api/daily_papers?date=2026-02-19", "/papers/date/2026-02-19/feed.rss"]
 
 
