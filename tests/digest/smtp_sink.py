@@ -136,11 +136,17 @@ class SmtpSink:
         given = (data.login.decode(), data.password.decode()) if data else None
         return AuthResult(success=given == self.login)
 
+    @staticmethod
+    async def _stop(server: asyncio.base_events.Server) -> None:
+        server.close()
+        await server.wait_closed()
+
     def __exit__(self, *exc: object) -> None:
         self.handler.release.set()
         if self._server is not None:
-            self._server.close()
-            asyncio.run_coroutine_threadsafe(self._server.wait_closed(), self._loop).result(10)
+            # closed in the loop's thread: asyncio's Server is not thread-safe, and a close
+            # from here raced a connection ending there (both woke the waiters: TypeError)
+            asyncio.run_coroutine_threadsafe(self._stop(self._server), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
