@@ -53,6 +53,12 @@ def test_matches_exact_search_on_small_data(session: Session) -> None:
     for query in _unit(rng, 10):
         exact = [ids[i] for i in np.argsort(-(vectors @ query))[:5]]
         assert _nearest(session, query) == exact
+    # the index holds each vector itself (at half precision): a paper is its own nearest
+    for k in (0, 17, 59):
+        (found,) = backend_for(session).vectors.search(
+            session, vector=vectors[k], model=MODEL_NAME, limit=1
+        )
+        assert found.paper_id == ids[k] and abs(found.similarity - 1) < 1e-3
 
 
 def test_follows_updates_and_cascaded_deletes(session: Session) -> None:

@@ -11,7 +11,8 @@ from dailypapers.search.fulltext import FullTextIndex
 from dailypapers.search.fulltext_postgres import PostgresFullText
 from dailypapers.search.fulltext_sqlite import SqliteFullText
 from dailypapers.search.keyword_index import keyword_index_for, postgres_keyword_index
-from dailypapers.search.vectors import PgvectorIndex, VectorIndex, usearch_index_for
+from dailypapers.search.vectors import VectorIndex, usearch_index_for
+from dailypapers.search.vectors_pgvector import PgvectorIndex
 from dailypapers.settings import get_settings
 
 

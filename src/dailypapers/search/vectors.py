@@ -10,7 +10,7 @@ into place under a file lock, then prunes the log up to what the file holds; a p
 finds its position pruned reloads the file. A rebuild is made beside the old file and swapped.
 
 PostgreSQL: pgvector's HNSW index on `paper_vectors` (halfvec, cosine), which `sync` fills
-from `embeddings` (missing rows, changed text, another model).
+from `embeddings` (missing rows, changed text, another model): `search/vectors_pgvector.py`.
 """
 
 from __future__ import annotations
@@ -299,102 +299,3 @@ def usearch_index_for(database: str | None) -> UsearchVectorIndex:
                 path = Path(database).resolve().with_name(Path(database).name + ".vectors.usearch")
             _usearch_indexes[key] = UsearchVectorIndex(path)
         return _usearch_indexes[key]
-
-
-# ---------------------------------------------------------------- PostgreSQL: pgvector
-BULK = 10_000  # rows from which a sync rebuilds the HNSW graph instead of updating it
-HNSW_INDEX = (  # as in migration 0002_search
-    "CREATE INDEX ix_paper_vectors_hnsw ON paper_vectors "
-    "USING hnsw (embedding halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)"
-)
-
-
-def _build_graph(session: Session) -> int:  # fast while the graph (~1.4 KB a row) fits in memory
-    rows = session.scalar(text("SELECT count(*) FROM paper_vectors")) or 0
-    megabytes = min(max(rows * 2 // 1024, 1024), 4096)  # 1M rows at 1GB: over 35 minutes
-    session.execute(text(f"SET LOCAL maintenance_work_mem = '{megabytes}MB'"))
-    session.execute(text(HNSW_INDEX))
-    return rows
-
-
-def _literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
-
-
-class PgvectorIndex:
-    def __init__(self, ef_search: int = 200) -> None:
-        self.ef_search = ef_search
-
-    def search(
-        self, session: Session, *, vector: np.ndarray, model: str, limit: int
-    ) -> list[Neighbour]:
-        ef = min(max(self.ef_search, limit), 1000)
-        session.execute(text("SELECT set_config('hnsw.ef_search', :ef, true)"), {"ef": str(ef)})
-        rows = session.execute(
-            text(
-                "SELECT paper_id, 1 - (embedding <=> CAST(:q AS halfvec)) FROM paper_vectors "
-                "WHERE model = :model ORDER BY embedding <=> CAST(:q AS halfvec) LIMIT :limit"
-            ),
-            {"q": _literal(vector), "model": model, "limit": limit},
-        ).all()
-        return [Neighbour(int(pid), float(sim)) for pid, sim in rows]
-
-    def refresh(self, session: Session, *, model: str, paper_ids: Sequence[int]) -> None:
-        self._write(session, model=model, paper_ids=list(paper_ids))
-
-    def sync(self, session: Session, *, model: str) -> int:
-        removed = (
-            session.connection()
-            .execute(text("DELETE FROM paper_vectors WHERE model <> :model"), {"model": model})
-            .rowcount
-        )
-        stale = list(
-            session.scalars(
-                text(
-                    "SELECT e.paper_id FROM embeddings e LEFT JOIN paper_vectors v "
-                    "ON v.paper_id = e.paper_id WHERE e.model = :model "
-                    "AND (v.paper_id IS NULL OR v.text_hash <> e.text_hash)"
-                ),
-                {"model": model},
-            )
-        )
-        if len(stale) < BULK:
-            return removed + self._write(session, model=model, paper_ids=stale)
-        # Many rows: building the graph once afterwards beats inserting into it row by row.
-        session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
-        written = self._write(session, model=model, paper_ids=stale)
-        _build_graph(session)
-        return removed + written
-
-    def _write(self, session: Session, *, model: str, paper_ids: list[int]) -> int:
-        written = 0
-        for start in range(0, len(paper_ids), ID_CHUNK):
-            chunk = paper_ids[start : start + ID_CHUNK]
-            rows = session.execute(
-                select(Embedding.paper_id, Embedding.text_hash, Embedding.vector).where(
-                    Embedding.paper_id.in_(chunk), Embedding.model == model
-                )
-            ).all()
-            if not rows:
-                continue
-            session.execute(
-                text(
-                    "INSERT INTO paper_vectors (paper_id, model, text_hash, embedding) "
-                    "VALUES (:pid, :model, :hash, CAST(:vec AS halfvec)) ON CONFLICT (paper_id) "
-                    "DO UPDATE SET model = EXCLUDED.model, text_hash = EXCLUDED.text_hash, "
-                    "embedding = EXCLUDED.embedding"
-                ),
-                [{"pid": p, "model": model, "hash": h, "vec": _literal(v)} for p, h, v in rows],
-            )
-            written += len(rows)
-        return written
-
-    def save(self, session: Session, *, model: str) -> None:
-        return None
-
-    def rebuild(self, session: Session, *, model: str) -> int:
-        session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
-        session.execute(text("DELETE FROM paper_vectors"))
-        ids = list(session.scalars(select(Embedding.paper_id).where(Embedding.model == model)))
-        self._write(session, model=model, paper_ids=ids)
-        return _build_graph(session)  # once (a sync from empty built it, then it was built again)
