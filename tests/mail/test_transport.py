@@ -50,7 +50,9 @@ def test_the_sender_logs_in_and_a_wrong_password_sends_nothing(
         assert row.status in ("queued", "failed") and row.last_error
         with unit_of_work(engine) as session:
             session.execute(update(OutboxMessage).values(status="queued", next_attempt_at=utcnow()))
-        right = wrong.model_copy(update={"smtp_url": f"smtp://mailer:s3cret@127.0.0.1:{sink.port}"})
+        right = mail_settings.model_copy(  # the usual timeout: 1 s can pass on a busy machine
+            update={"smtp_url": f"smtp://mailer:s3cret@127.0.0.1:{sink.port}"}
+        )
         assert deliver_outbox(engine, right).sent == 1 and handler.total == 1
 
 
