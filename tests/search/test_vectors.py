@@ -7,12 +7,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import Engine, delete, insert, update
 from sqlalchemy.orm import Session
 
 from dailypapers.db.base import utcnow
 from dailypapers.db.engine import unit_of_work
 from dailypapers.papers.models import Paper
+from dailypapers.search import vectors_pgvector
 from dailypapers.search.backends import backend_for
 from dailypapers.search.embedder import MODEL_NAME
 from dailypapers.search.models import Embedding
@@ -146,3 +148,27 @@ def test_a_rebuild_holds_every_vector_and_still_finds_the_nearest(session: Sessi
     assert backend_for(session).vectors.rebuild(session, model=MODEL_NAME) == 40
     query = _unit(rng, 1)[0]
     assert _nearest(session, query) == [ids[i] for i in np.argsort(-(vectors @ query))[:5]]
+
+
+def test_a_bulk_sync_replaces_changed_rows(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From BULK changed rows on, PostgreSQL drops its graph, replaces the rows by COPY and
+    builds the graph again (SQLite's graph is updated the same way at any size)."""
+    monkeypatch.setattr(vectors_pgvector, "BULK", 5)
+    rng = np.random.default_rng(4)
+    vectors = _unit(rng, 30)
+    ids = _store(session, vectors)  # 30 new rows: a bulk write into an empty table
+    moved = _unit(rng, 8)
+    for pid, vector in zip(ids[:8], moved, strict=True):
+        session.execute(
+            update(Embedding)
+            .where(Embedding.paper_id == pid)
+            .values(vector=vector, text_hash=f"moved{pid}")
+        )
+    backend_for(session).vectors.sync(session, model=MODEL_NAME)  # 8 rows: bulk again
+    for k in range(8):
+        assert _nearest(session, moved[k], 1) == [ids[k]]
+    for k in (10, 20, 29):
+        assert _nearest(session, vectors[k], 1) == [ids[k]]
+    assert len(_nearest(session, moved[0], 50)) == 30

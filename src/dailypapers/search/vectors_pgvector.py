@@ -4,6 +4,7 @@
 model); from BULK rows on it drops the graph, writes the rows and builds the graph once.
 Rows go to the server in pgvector's binary halfvec form (pgvector-python's dumper): a text
 literal of 384 numbers costs far more to print and to parse than the vector does to send.
+Without a graph to update (a bulk sync, a rebuild) they go by COPY, else one upsert a row.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ HNSW_INDEX = (  # as in migration 0002_search
     "CREATE INDEX ix_paper_vectors_hnsw ON paper_vectors "
     "USING hnsw (embedding halfvec_cosine_ops) WITH (m = 16, ef_construction = 128)"
 )
+COPY = "COPY paper_vectors (paper_id, model, text_hash, embedding) FROM STDIN (FORMAT BINARY)"
 UPSERT = (
     "INSERT INTO paper_vectors (paper_id, model, text_hash, embedding) "
     "VALUES (%s, %s, %s, %b) ON CONFLICT (paper_id) "
@@ -47,8 +49,9 @@ def _literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in np.asarray(vector, dtype=np.float32)) + "]"
 
 
-def _binary_cursor(session: Session) -> psycopg.Cursor[Any]:
-    """A cursor in the session's transaction that sends `HalfVector`s in binary."""
+def _binary_cursor(session: Session) -> tuple[psycopg.Cursor[Any], int]:
+    """A cursor in the session's transaction that sends `HalfVector`s in binary, and the
+    type's oid."""
     raw = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
     info = TypeInfo.fetch(raw, "halfvec")
     if info is None:
@@ -56,7 +59,7 @@ def _binary_cursor(session: Session) -> psycopg.Cursor[Any]:
     cursor = raw.cursor()
     dumper = type("HalfvecDumper", (HalfVectorBinaryDumper,), {"oid": info.oid})
     cursor.adapters.register_dumper(HalfVector, dumper)
-    return cursor
+    return cursor, info.oid
 
 
 class PgvectorIndex:
@@ -100,15 +103,20 @@ class PgvectorIndex:
             return removed + self._write(session, model=model, paper_ids=stale)
         # Many rows: building the graph once afterwards beats inserting into it row by row.
         session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
-        written = self._write(session, model=model, paper_ids=stale)
+        written = self._write(session, model=model, paper_ids=stale, bulk=True)
         _build_graph(session)
         return removed + written
 
-    def _write(self, session: Session, *, model: str, paper_ids: list[int]) -> int:
+    def _write(
+        self, session: Session, *, model: str, paper_ids: list[int], bulk: bool = False
+    ) -> int:
+        """Write these papers' vectors; `bulk` (no graph to keep up to date) replaces their
+        rows by COPY, else each row is upserted."""
         if not paper_ids:
             return 0
         written = 0
-        with _binary_cursor(session) as cursor:
+        cursor, oid = _binary_cursor(session)
+        with cursor:
             for start in range(0, len(paper_ids), ID_CHUNK):
                 rows = session.execute(
                     select(Embedding.paper_id, Embedding.text_hash, Embedding.vector).where(
@@ -116,9 +124,17 @@ class PgvectorIndex:
                         Embedding.model == model,
                     )
                 ).all()
-                if rows:
-                    cursor.executemany(UPSERT, [(p, model, h, HalfVector(v)) for p, h, v in rows])
-                    written += len(rows)
+                values = [(p, model, h, HalfVector(v)) for p, h, v in rows]
+                if bulk and values:
+                    ids = [row[0] for row in values]
+                    cursor.execute("DELETE FROM paper_vectors WHERE paper_id = ANY(%s)", [ids])
+                    with cursor.copy(COPY) as copy:
+                        copy.set_types(["integer", "text", "text", oid])
+                        for row in values:
+                            copy.write_row(row)
+                elif values:
+                    cursor.executemany(UPSERT, values)
+                written += len(values)
         return written
 
     def save(self, session: Session, *, model: str) -> None:
@@ -128,5 +144,5 @@ class PgvectorIndex:
         session.execute(text("DROP INDEX IF EXISTS ix_paper_vectors_hnsw"))
         session.execute(text("DELETE FROM paper_vectors"))
         ids = list(session.scalars(select(Embedding.paper_id).where(Embedding.model == model)))
-        self._write(session, model=model, paper_ids=ids)
+        self._write(session, model=model, paper_ids=ids, bulk=True)
         return _build_graph(session)  # once (a sync from empty built it, then it was built again)
