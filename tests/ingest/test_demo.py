@@ -16,6 +16,7 @@ from dailypapers.ingest.demo import DEMO_DATE, DEMO_PAGE, complete, demo_facts, 
 from dailypapers.ingest.page import read_page
 from dailypapers.papers.bibtex import bibtex
 from dailypapers.papers.models import Paper
+from dailypapers.search.embedder import load_embedder
 from dailypapers.search.models import Embedding
 from dailypapers.settings import get_settings
 from tests.search.conftest import MODEL_CACHE
@@ -74,6 +75,7 @@ def test_a_facts_file_out_of_step_with_the_page_is_refused() -> None:
 def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DAILYPAPERS_DATABASE_URL", db_url)
     monkeypatch.setenv("DAILYPAPERS_DATA_DIR", str(tmp_path))
+    load_embedder("onnx-int8", MODEL_CACHE)  # built once per run, whichever test comes first
     (tmp_path / "models").symlink_to(MODEL_CACHE)
     get_settings.cache_clear()
     yield

@@ -21,6 +21,12 @@ def normalize_url(url: str) -> str:
 
 
 DATA_DIR_OPTION = "dailypapers_data_dir"
+# Execution option: send this statement's list parameters (PostgreSQL arrays) in binary.
+# psycopg's text format escapes every element in Python; binary sends each one as it is, 15
+# times faster for a list of abstracts (a bulk import's `unnest` arrays spent about 12 s of
+# its 75k-paper run there). Opt-in per statement: a binary array has a definite type (text[],
+# int2[], ...) where a text one is left for the server to infer, e.g. as an enum's array.
+BINARY_LISTS = {"dailypapers_binary_lists": True}
 
 
 def make_engine(url: str, *, data_dir: Path | None = None, **kwargs: Any) -> Engine:
@@ -56,7 +62,19 @@ def _engine(url: str, **kwargs: Any) -> Engine:
     # a long-running web process got slower and slower. (PgBouncer in transaction mode needs
     # this too.)
     connect_args = {"prepare_threshold": None} | kwargs.pop("connect_args", {})
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    event.listen(engine, "before_cursor_execute", _binary_lists)
+    return engine
+
+
+def _binary_lists(
+    _connection: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
+) -> None:
+    """Lists in binary for a statement run with `BINARY_LISTS` (this cursor only)."""
+    if context is not None and context.execution_options.get("dailypapers_binary_lists"):
+        from psycopg.types.array import ListBinaryDumper
+
+        cursor.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

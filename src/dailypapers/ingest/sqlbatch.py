@@ -36,6 +36,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.types import TypeDecorator
 
+from dailypapers.db.engine import BINARY_LISTS
+
 _CHUNK = 20_000  # values in one array or JSON list
 
 
@@ -109,7 +111,7 @@ def insert_family(
         f"WITH children AS ({child_sql} RETURNING 1) "
         f"{parent_sql} WHERE (SELECT count(*) FROM children) >= 0"
     )
-    connection.execute(text(sql), params | parent_params)
+    connection.execute(text(sql), params | parent_params, execution_options=BINARY_LISTS)
 
 
 def select_in(
@@ -122,13 +124,14 @@ def select_in(
     unique = list(dict.fromkeys(values))
     for start in range(0, len(unique), _CHUNK):
         condition = one_of(connection, column, unique[start : start + _CHUNK])
-        yield from connection.execute(select(*columns).where(condition)).mappings()
+        statement = select(*columns).where(condition)
+        yield from connection.execute(statement, execution_options=BINARY_LISTS).mappings()
 
 
 def delete_in(connection: Connection, table: Table, column: Column[Any], values: list[Any]) -> None:
     for start in range(0, len(values), _CHUNK):
         condition = one_of(connection, column, values[start : start + _CHUNK])
-        connection.execute(table.delete().where(condition))
+        connection.execute(table.delete().where(condition), execution_options=BINARY_LISTS)
 
 
 def one_of(connection: Connection, column: ColumnElement[Any], values: list[Any]) -> Any:
@@ -273,7 +276,7 @@ def _insert_unnest(
         sql += f" ON CONFLICT ({', '.join(quote(n) for n in skip_conflicts_on)}) DO NOTHING"
     if returning:
         sql += f" RETURNING {', '.join(quote(n) for n in returning)}"
-    result = connection.execute(text(sql), params)
+    result = connection.execute(text(sql), params, execution_options=BINARY_LISTS)
     return list(result) if returning else []
 
 
