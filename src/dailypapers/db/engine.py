@@ -26,7 +26,8 @@ DATA_DIR_OPTION = "dailypapers_data_dir"
 # times faster for a list of abstracts (a bulk import's `unnest` arrays spent about 12 s of
 # its 75k-paper run there). Opt-in per statement: a binary array has a definite type (text[],
 # int2[], ...) where a text one is left for the server to infer, e.g. as an enum's array.
-BINARY_LISTS = {"dailypapers_binary_lists": True}
+BINARY_LISTS_OPTION = "dailypapers_binary_lists"
+BINARY_LISTS = {BINARY_LISTS_OPTION: True}
 
 
 def make_engine(url: str, *, data_dir: Path | None = None, **kwargs: Any) -> Engine:
@@ -71,7 +72,7 @@ def _binary_lists(
     _connection: Any, cursor: Any, _sql: str, _params: Any, context: Any, _many: bool
 ) -> None:
     """Lists in binary for a statement run with `BINARY_LISTS` (this cursor only)."""
-    if context is not None and context.execution_options.get("dailypapers_binary_lists"):
+    if context is not None and context.execution_options.get(BINARY_LISTS_OPTION):
         from psycopg.types.array import ListBinaryDumper
 
         cursor.adapters.register_dumper(list, ListBinaryDumper)
