@@ -94,6 +94,18 @@ def restore(engine: Engine, source: Path) -> None:
         ]
     )
     _invalidate_keyword_indexes(engine)
+    analyze(engine)
+
+
+def analyze(engine: Engine) -> None:
+    """PostgreSQL: gather every table's statistics now. Copied tables have none until
+    autovacuum comes by (a restore has those of a PostgreSQL 18 dump, not of older ones),
+    and the statements right after (each node's keyword index build reads every paper with
+    its authors) would be planned for empty tables."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("ANALYZE"))
 
 
 def _invalidate_keyword_indexes(engine: Engine) -> None:
@@ -153,6 +165,7 @@ def copy_database(
                 counts[table.name] = copied
             if destination.dialect.name == "postgresql":
                 _reset_sequences(writer)
+        analyze(destination)
         return counts
     finally:
         destination.dispose()
