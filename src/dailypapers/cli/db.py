@@ -10,19 +10,15 @@ from rich.progress import Progress
 from dailypapers.cli import context
 from dailypapers.db import backup as backups
 from dailypapers.db import migrate
-from dailypapers.search.fulltext_bulk import ensure_gin_index
 
 app = typer.Typer(help="Database: migrations, backups, restores, and copying to PostgreSQL.")
 
 
 @app.command()
 def upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
-    """Apply migrations up to REVISION (default: the newest); at the newest, rebuild the
-    full-text index a killed bulk import left missing (PostgreSQL)."""
+    """Apply migrations up to REVISION (default: the newest)."""
     with context.database() as engine:
         migrate.upgrade(engine, revision)
-        if revision == "head" and ensure_gin_index(engine):
-            context.console.print("full-text index rebuilt (a bulk import had set it aside)")
     context.console.print(
         f"database at revision {migrate.head_revision() if revision == 'head' else revision}"
     )

@@ -22,7 +22,6 @@ from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
 from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
 from dailypapers.ingest.summary import ImportSummary, load_records
 from dailypapers.papers.models import Paper
-from dailypapers.search.fulltext_bulk import gin_set_aside
 
 # PostgreSQL plans with table statistics that autovacuum gathers some time after the writes.
 # An import that created or changed this share of the catalogue analyzes it at once, so
@@ -46,9 +45,7 @@ class Source:
     total: int | None = None  # the input's size, for a progress bar (None: unknown)
     position: Callable[[], int] | None = None  # how far into the input the reading is
     skipped: Callable[[], int] = field(default=_nothing_skipped)  # left out by its filters
-    # keep the keyword index up with it meanwhile (`keyword_follower`); on PostgreSQL, into
-    # a small catalogue, build the full-text GIN index at the end (`gin_set_aside`)
-    big: bool = False
+    big: bool = False  # keep the keyword index up with it meanwhile (`keyword_follower`)
 
 
 def run_source(
@@ -63,7 +60,7 @@ def run_source(
     if dry_run:
         summary = _dry_run(engine, source.items)
     else:
-        with gin_set_aside(engine, big=source.big), _following_keywords(engine, source):
+        with _following_keywords(engine, source):
             summary = import_records(
                 engine,
                 source.items,
