@@ -46,6 +46,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import load  # noqa: E402 (benchmarks/load.py: corpus, users, traffic)
 from cpu_parts import CpuParts  # noqa: E402
+from machine import machine_line  # noqa: E402
 from tests.cluster.harness import (  # noqa: E402
     BIN,
     niced,
@@ -58,6 +59,7 @@ from tests.cluster.replica import replicate  # noqa: E402
 
 def main() -> None:
     args = _arguments()
+    print(f"at start: {machine_line()}", flush=True)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     workdir = Path(args.workdir)
@@ -78,8 +80,7 @@ def main() -> None:
         pair = replicate(server, workdir)
         pair.wait_replayed("dailypapers", timeout=600)
         _cluster(args, env | _replica_env(pair), script, workdir, started)
-    one, five, fifteen = os.getloadavg()
-    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+    print(f"at the end: {machine_line()} on {os.cpu_count()} cores")
 
 
 def _primary(workdir: Path, started: ExitStack, *, keep: bool):  # type: ignore[no-untyped-def]

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from machine import machine_line
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--baseline", metavar="REV", help="also time REV's code, for a ratio")
     args = parser.parse_args()
     print(f"corpus {args.file} ({args.file.stat().st_size / 1e6:.0f} MB), {os.cpu_count()} cores")
-    print(f"load average at start {fmt(os.getloadavg())} (1/5/15 min)")
+    print(f"at start: {machine_line()} (load: 1/5/15 min)")
     with tempfile.TemporaryDirectory(prefix="dp-bench-") as tmp, baseline(args.baseline) as old:
         folder = Path(tmp)
         if args.backend in ("sqlite", "both"):
@@ -57,6 +58,7 @@ def main() -> None:
         if args.backend in ("postgresql", "both"):
             with postgres(folder, args.pg_url) as url:
                 compare("postgresql", lambda _name: reset(url), folder, args, old)
+    print(f"at the end: {machine_line()}")
 
 
 def compare(

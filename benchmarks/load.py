@@ -44,6 +44,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from machine import machine_line
 from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +121,7 @@ end
 
 def main() -> None:
     args = _arguments()
+    print(f"at start: {machine_line()}", flush=True)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
     workdir = Path(args.workdir)
@@ -357,8 +359,7 @@ def _run(args: argparse.Namespace, env: dict[str, str], script: Path) -> None:
             server.wait(timeout=30)
     if args.json:
         print(json.dumps(results, indent=2))
-    one, five, fifteen = os.getloadavg()
-    print(f"load average: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores")
+    print(f"at the end: {machine_line()} on {os.cpu_count()} cores")
 
 
 def _wait_ready(url: str, server: subprocess.Popen[bytes]) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from machine import load_average, machine_line
 from search_corpus import load, read_snapshot, real_vectors
 
 from dailypapers.db import migrate
@@ -46,10 +47,6 @@ from dailypapers.search.vectors import ID_CHUNK
 from dailypapers.search.vectors_pgvector import PgvectorIndex, _build_graph, _literal
 
 Writer = Callable[[Session, list[int]], int]
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def text_write(session: Session, ids: list[int]) -> int:
@@ -158,7 +155,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"PostgreSQL vector index write; {os.cpu_count()} cores; {load_average()}")
+    print(f"PostgreSQL vector index write; {os.cpu_count()} cores; {machine_line()}")
     engine = database(workdir)
     with unit_of_work(engine) as session:
         ids = list(session.scalars(select(Embedding.paper_id).order_by(Embedding.paper_id)))

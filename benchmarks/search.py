@@ -40,6 +40,7 @@ from sqlalchemy import Engine, create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from machine import load_average, machine_line
 from search_corpus import SHARED, RealPaper, load, read_snapshot, real_vectors, synthetic
 from search_quality import SETS, collection_scores, measure, print_table
 
@@ -53,10 +54,6 @@ from dailypapers.search.text import STOP_WORDS, embedding_text
 
 SIZES = {"75k": None, "1m": 1_000_000}
 HELD_OUT = 200
-
-
-def load_average() -> str:
-    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def percentiles(seconds: list[float]) -> str:
@@ -210,7 +207,7 @@ def main() -> None:
     args = parser.parse_args()
     workdir = Path(args.workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    print(f"dailypapers search benchmark; {os.cpu_count()} cores; {load_average()}")
+    print(f"dailypapers search benchmark; {os.cpu_count()} cores; {machine_line()}")
 
     snapshot, vectors = read_snapshot(), real_vectors()
     corpus, held = snapshot[:-HELD_OUT], snapshot[-HELD_OUT:]
@@ -234,6 +231,7 @@ def main() -> None:
         latencies(engine, embedder, queries)
         if args.quality:
             quality(engine, embedder, corpus, args.collections)
+        print(f"\nat the end: {machine_line()}")
         return
 
     server: list[str] = []
@@ -264,6 +262,7 @@ def main() -> None:
             if args.quality and label == "75k":
                 quality(engine, embedder, corpus, args.collections)
             engine.dispose()
+    print(f"\nat the end: {machine_line()}")
 
 
 if __name__ == "__main__":

@@ -49,6 +49,7 @@ from sqlalchemy import Engine, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from machine import load_average
 from search_corpus import SHARED, read_snapshot, real_vectors
 from search_quality import relevance_set
 
@@ -66,7 +67,7 @@ from dailypapers.search.embedder import MODEL_NAME, Embedder, load_embedder
 from dailypapers.search.fusion import Fusion, fuse, reciprocal_rank_fusion
 from dailypapers.search.indexing import run_embed_backlog
 from dailypapers.search.models import Embedding
-from search import HELD_OUT, load_average, prepare
+from search import HELD_OUT, prepare
 
 NAMES = ("arxiv-75k", "cacm", "cranfield")  # the settings are chosen on these
 DEPTH = 100  # each list's length
