@@ -178,6 +178,7 @@ def main() -> None:
         print(f"rows {wall:.1f} s + graph {built:.1f} s = {wall + built:.1f} s for {len(ids):,} "
               f"vectors ({load_average()})")  # fmt: skip
     engine.dispose()
+    print(f"at the end: {machine_line()}")
 
 
 if __name__ == "__main__":
