@@ -26,8 +26,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 
+from dailypapers.db.engine import analyze
 from dailypapers.papers.models import Author, Organization, Paper, PaperAuthor
 from dailypapers.search.deferral import deferred_fulltext
 from dailypapers.search.embedder import MODEL_NAME
@@ -174,9 +175,8 @@ def load(
             if count % 100_000 == 0:
                 print(f"  loaded {count:,} papers in {time.time() - started:.0f} s", flush=True)
     flush()
-    if engine.dialect.name == "postgresql":  # as `dailypapers import` does (ingest/run.py):
-        with engine.begin() as conn:  # unanalyzed, the keyword index's read ran minutes at 75k
-            conn.execute(text("ANALYZE papers, authors, paper_authors, embeddings, paper_search"))
+    # as `dailypapers import` does: unanalyzed, the keyword index's read ran minutes at 75k
+    analyze(engine, ("papers", "authors", "paper_authors", "embeddings", "paper_search"))
     return count
 
 

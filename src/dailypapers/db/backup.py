@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, inspect, select, text
 
 from dailypapers.db import migrate
-from dailypapers.db.engine import make_engine
+from dailypapers.db.engine import analyze, make_engine
 from dailypapers.db.registry import Base
 
 COPY_BATCH = 2000
@@ -94,18 +94,7 @@ def restore(engine: Engine, source: Path) -> None:
         ]
     )
     _invalidate_keyword_indexes(engine)
-    analyze(engine)
-
-
-def analyze(engine: Engine) -> None:
-    """PostgreSQL: gather every table's statistics now. Copied tables have none until
-    autovacuum comes by (a restore has those of a PostgreSQL 18 dump, not of older ones),
-    and the statements right after (each node's keyword index build reads every paper with
-    its authors) would be planned for empty tables."""
-    if engine.dialect.name != "postgresql":
-        return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+    analyze(engine)  # a PostgreSQL 18 dump brings its statistics, older ones do not
 
 
 def _invalidate_keyword_indexes(engine: Engine) -> None:
@@ -165,7 +154,7 @@ def copy_database(
                 counts[table.name] = copied
             if destination.dialect.name == "postgresql":
                 _reset_sequences(writer)
-        analyze(destination)
+        analyze(destination)  # copied tables have no statistics yet
         return counts
     finally:
         destination.dispose()

@@ -8,7 +8,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -97,3 +97,14 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One transaction: commit when the block ends, roll back when it raises."""
     with session_factory(engine)() as session, session.begin():
         yield session
+
+
+def analyze(engine: Engine, tables: tuple[str, ...] = ()) -> None:
+    """PostgreSQL: gather the statistics of `tables` (every table when empty) now, so the
+    statements that follow a bulk write are not planned for the empty tables autovacuum has
+    not looked at yet (each node's keyword index build reads every paper with its authors).
+    SQLite: nothing."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"ANALYZE {', '.join(tables)}"))

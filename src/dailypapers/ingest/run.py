@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from dailypapers.db.engine import analyze
 from dailypapers.ingest.pipeline import DEFAULT_BATCH_SIZE, import_records
 from dailypapers.ingest.records import PaperRecord, Rejected, SourceError
 from dailypapers.ingest.summary import ImportSummary, load_records
@@ -131,9 +132,8 @@ def _analyze_if_grown(engine: Engine, summary: ImportSummary) -> None:
         return
     with engine.connect() as connection:
         papers = connection.scalar(select(func.count()).select_from(Paper)) or 0
-        if written >= ANALYZE_AFTER_SHARE * papers:
-            connection.execute(text(f"ANALYZE {', '.join(_CATALOGUE)}"))
-            connection.commit()
+    if written >= ANALYZE_AFTER_SHARE * papers:
+        analyze(engine, _CATALOGUE)
 
 
 def _refresh_statistics(engine: Engine) -> None:
