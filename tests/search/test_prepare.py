@@ -58,3 +58,32 @@ def test_the_builders_lines_are_dropped_and_ours_kept(caplog: pytest.LogCaptureF
         "a real failure",
         "something else, after the build",
     ]
+
+
+def test_the_int8_weights_keep_seven_bits() -> None:
+    """Without VNNI, 8-bit weights saturate the CPU's int16 pair sums (onnx_build): two
+    products of a uint8 activation by a weight of at most 64 in size fit (2 * 255 * 64 =
+    32,640 <= 32,767); by 127 they do not."""
+    import onnx
+    from onnx import numpy_helper
+
+    load_embedder("onnx-int8", MODEL_CACHE)
+    model = onnx.load(str(onnx_build.built_path(MODEL_CACHE, quantized=True)))
+    weights = [
+        numpy_helper.to_array(t)
+        for t in model.graph.initializer
+        if t.data_type == onnx.TensorProto.INT8
+    ]
+    assert len(weights) >= 36  # six layers: query, key, value, output and two feed-forward
+    assert min(int(w.min()) for w in weights) >= -64
+    assert max(int(w.max()) for w in weights) <= 64
+
+
+def test_a_new_recipe_removes_the_files_of_the_old_one(tmp_path: Path) -> None:
+    older = [tmp_path / f"{onnx_build.STEM}.v1.{kind}.onnx" for kind in ("fp32", "int8")]
+    current = onnx_build.built_path(tmp_path, quantized=True)
+    other = tmp_path / "notes.onnx"
+    for path in [*older, current, other]:
+        path.write_bytes(b"x")
+    assert sorted(onnx_build.remove_older_recipes(tmp_path)) == sorted(older)
+    assert sorted(tmp_path.iterdir()) == sorted([current, other])
