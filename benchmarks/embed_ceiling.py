@@ -34,23 +34,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine import machine_line
 from search_corpus import read_snapshot
 
-from dailypapers.model_files import model_dir
-from dailypapers.search.embedder import MAX_TOKENS, load_embedder
+from dailypapers.search.embedder import OnnxEmbedder, load_embedder
 from dailypapers.search.onnx_build import quantize_int8
 from dailypapers.search.text import embedding_text
 
 LAYERS = 6
 HEADS_DIM = 384  # 12 heads x 32
 SHAPES = [(384, 1152), (384, 384), (384, 1536), (1536, 384)]  # (in, out) per layer
-
-
-def token_counts(texts: list[str]) -> list[int]:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(MAX_TOKENS)
-    return [len(e.ids) for e in tokenizer.encode_batch(texts)]
 
 
 def matmul_graph(k: int, n: int, rows: int, path: Path) -> None:
@@ -100,7 +90,9 @@ def main() -> None:
     logging.getLogger().setLevel(logging.ERROR)  # the quantizer's advice, once per product
     print(f"embedding ceiling; {os.cpu_count()} cores; {machine_line()}", flush=True)
     texts = [embedding_text(p.title, p.abstract) for p in read_snapshot(limit=args.texts)]
-    tokens = token_counts(texts)
+    embedder = load_embedder("onnx-int8", Path(tempfile.gettempdir()) / "dailypapers-bench/models")
+    assert isinstance(embedder, OnnxEmbedder)
+    tokens = [len(e.ids) for e in embedder.tokenizer.encode_batch(texts)]  # as it truncates
     mean_tokens = sum(tokens) / len(tokens)
     linear = LAYERS * sum(k * n for k, n in SHAPES) * mean_tokens
     attention = sum(LAYERS * 2 * t * t * HEADS_DIM for t in tokens) / len(tokens)
@@ -117,7 +109,6 @@ def main() -> None:
             seconds_per_token += LAYERS * k * n / speed
             print(f"  int8 product {k} x {n}: {speed / 1e9:.1f} G multiply-adds/s", flush=True)
     ceiling = 1 / (seconds_per_token * mean_tokens)
-    embedder = load_embedder("onnx-int8", Path(tempfile.gettempdir()) / "dailypapers-bench/models")
     embedder.embed(texts[:32])
     started = time.perf_counter()
     embedder.embed(texts)
